@@ -1,0 +1,191 @@
+"""pytest plugin: every notebook under notebooks/, executed by strict nbval once per start method.
+
+Notebooks are found by glob, so a new one is tested the moment it exists. Each run gets a
+fresh kernel with ``MP_START_METHOD`` set; after the last cell the run fails if the kernel
+left a child process behind, or if its stderr (where spawned children print their
+tracebacks, and where the resource tracker reports leaked segments) shows a problem.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from nbval.kernel import CURRENT_ENV_KERNEL_NAME, RunningKernel, start_new_kernel
+from nbval.plugin import IPyNbFile
+
+from helpers.context import START_METHOD_VARIABLE, START_METHODS
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+SANITIZE_FILE = ROOT / "tests" / "nbval-sanitize.cfg"
+CELL_TIMEOUT_S = 120
+# Children write to the kernel's file descriptors. ipykernel can copy those writes into the
+# running cell, but only as they happen to arrive, which makes outputs race; we keep them
+# out of cells and read them from the kernel's stderr instead.
+KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
+LEFTOVER_GRACE_S = 3.0
+
+# What a notebook's kernel may write to stderr only if the notebook says it expects it.
+# (The last line of a traceback names the exception; the tracker's leak report says "leaked".)
+PROBLEM_LINE = re.compile(r"^((\w+\.)*\w*(Error|Exception|Warning)\b.*|.*leaked.*)$")
+
+
+def notebook_paths() -> list[Path]:
+    """Every course notebook, in reading order."""
+    return sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--start-methods",
+        default=",".join(m for m in START_METHODS if m in multiprocessing.get_all_start_methods()),
+        help="comma-separated start methods to run every notebook under (default: all available)",
+    )
+
+
+def selected_start_methods(config: pytest.Config) -> list[str]:
+    methods = [m.strip() for m in config.getoption("--start-methods").split(",") if m.strip()]
+    unknown = [m for m in methods if m not in START_METHODS]
+    if unknown or not methods:
+        raise pytest.UsageError(
+            f"--start-methods: {', '.join(unknown) or 'nothing given'} is not allowed; "
+            f"use a comma-separated list of {', '.join(START_METHODS)}"
+        )
+    return methods
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.nbval or config.option.nbval_lax:
+        raise pytest.UsageError(
+            "drop --nbval/--nbval-lax: the course runs every notebook strictly, once per start method"
+        )
+    selected_start_methods(config)
+    config.option.nbval_sanitize_with = str(SANITIZE_FILE)
+    config.option.nbval_cell_timeout = CELL_TIMEOUT_S
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix == ".ipynb" and file_path.parent == NOTEBOOK_DIR:
+        return CourseNotebook.from_parent(parent, path=file_path)
+    return None
+
+
+class CourseNotebook(pytest.File):
+    """One notebook: collects one strict nbval run per start method."""
+
+    def collect(self):
+        for method in selected_start_methods(self.config):
+            yield NotebookRun.from_parent(
+                self, path=self.path, name=method, nodeid=f"{self.nodeid}::{method}"
+            )
+
+
+class CourseKernel(RunningKernel):
+    """nbval's kernel, but started with our environment and its stderr kept in a file."""
+
+    def __init__(self, cwd: str, env: dict[str, str], stderr) -> None:
+        self.km, self.kc = start_new_kernel(
+            startup_timeout=60,
+            kernel_name=CURRENT_ENV_KERNEL_NAME,
+            extra_arguments=KERNEL_ARGUMENTS,
+            stderr=stderr,
+            cwd=cwd,
+            env=env,
+        )
+        self._ensure_iopub_up()
+
+    @property
+    def pid(self) -> int | None:
+        return getattr(self.km.provisioner, "pid", None)
+
+
+class NotebookRun(IPyNbFile):
+    """A strict nbval run of one notebook under one start method."""
+
+    def setup(self) -> None:
+        env = os.environ.copy()
+        env[START_METHOD_VARIABLE] = self.name
+        env["PYTHONWARNINGS"] = "default::ResourceWarning"
+        env.pop("MPLBACKEND", None)
+        self.stderr_log = tempfile.TemporaryFile(mode="w+", prefix="kernel-stderr-")
+        self.kernel = CourseKernel(str(self.path.parent), env, self.stderr_log)
+        self.setup_sanitize_files()
+
+    def teardown(self) -> None:
+        kernel_pid = self.kernel.pid if self.kernel is not None else None
+        problems = leftover_processes(kernel_pid) if kernel_pid else []
+        helpers_alive = helper_processes(kernel_pid) if kernel_pid else []
+        super().teardown()
+        psutil.wait_procs(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
+        problems += unexpected_stderr(self.stderr_log, self.allowed_stderr())
+        self.stderr_log.close()
+        if problems:
+            pytest.fail(
+                f"{self.path.name} under {self.name}:\n  " + "\n  ".join(problems), pytrace=False
+            )
+
+    def allowed_stderr(self) -> list[re.Pattern]:
+        """Regexes of stderr lines this notebook produces on purpose (notebook metadata)."""
+        wanted = self.nb.metadata.get("process_returns", {}).get("expected_stderr", [])
+        return [re.compile(p) for p in wanted]
+
+
+def _is_infrastructure(proc: psutil.Process, kernel_pid: int) -> bool:
+    """The resource tracker and the forkserver live as long as the kernel: not leaks."""
+    try:
+        cmd = " ".join(proc.cmdline())
+        parent = proc.ppid()
+    except psutil.Error:
+        return True
+    if "resource_tracker" in cmd:
+        return True
+    return "forkserver" in cmd and parent == kernel_pid
+
+
+def helper_processes(kernel_pid: int) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(kernel_pid).children(recursive=True)
+    except psutil.Error:
+        return []
+    return [p for p in children if _is_infrastructure(p, kernel_pid)]
+
+
+def leftover_processes(kernel_pid: int) -> list[str]:
+    """Children of the kernel still there after the last cell (given a moment to exit)."""
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    while True:
+        try:
+            children = psutil.Process(kernel_pid).children(recursive=True)
+        except psutil.Error:
+            return []
+        left = [p for p in children if not _is_infrastructure(p, kernel_pid)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    found = []
+    for proc in left:
+        try:
+            state = "never joined (zombie)" if proc.status() == psutil.STATUS_ZOMBIE else "still running"
+            found.append(f"child process left behind: pid {proc.pid}, {state}: {' '.join(proc.cmdline())[:120]}")
+        except psutil.Error:
+            continue
+    return found
+
+
+def unexpected_stderr(log, allowed: list[re.Pattern]) -> list[str]:
+    """Lines on the kernel's stderr that report a failing child, a warning or a leak."""
+    log.flush()
+    log.seek(0)
+    problems = []
+    for line in log.read().splitlines():
+        text = line.strip()
+        if PROBLEM_LINE.match(text) and not any(p.search(text) for p in allowed):
+            problems.append(f"stderr: {text[:200]}")
+    return problems
