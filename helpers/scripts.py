@@ -1,0 +1,27 @@
+"""Run a short Python script in a fresh interpreter, bounded, and keep what it printed.
+
+Used where a lesson needs to show what a *separate* program prints (a child's traceback,
+a resource-tracker warning) without letting it touch the notebook's own kernel.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def run_python(code: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
+    """Run ``code`` with this kernel's Python and return the finished process (text output)."""
+    if not isinstance(code, str) or not code.strip():
+        raise ValueError("code must be a non-empty string of Python source")
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def last_line(text: str) -> str:
+    """The last non-empty line of ``text`` (for a traceback: the exception itself)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""

@@ -1,0 +1,24 @@
+"""Child code for 00-start-here: the smallest tasks that show what crosses the process boundary."""
+
+from __future__ import annotations
+
+from multiprocessing.sharedctypes import Synchronized
+
+
+def append_item(items: list, item: str) -> None:
+    """Append to ``items``: in a child this changes the child's copy, never the parent's list."""
+    items.append(item)
+
+
+def give_back() -> float:
+    """Return a number: as a Process target, the return value goes nowhere."""
+    return 42.0
+
+
+def answer(result: Synchronized) -> None:
+    """Hand 42.0 back through a shared ``Value`` that the parent created."""
+    result.value = 42.0
+
+
+def do_nothing() -> None:
+    """An empty target, for measuring what starting and joining a process costs."""

@@ -1,0 +1,48 @@
+"""Parent-side helpers of 00-start-here: set-up check, running a script, showing source."""
+
+import pytest
+
+from helpers.scripts import last_line, run_python
+from helpers.setup_check import check_setup, setup_problems
+from helpers.show import show_source
+from helpers.tasks import basics
+
+
+def test_this_environment_is_ready(capsys):
+    assert setup_problems() == []
+    assert check_setup() is True
+    assert "✓ Python 3.10 or newer" in capsys.readouterr().out
+
+
+def test_a_missing_package_is_reported_with_what_to_do(monkeypatch):
+    monkeypatch.setattr("helpers.setup_check.COURSE_PACKAGES", ("matplotlib", "no_such_package_x"))
+    problems = setup_problems()
+    assert len(problems) == 1
+    assert "no_such_package_x" in problems[0] and "make lab" in problems[0]
+
+
+def test_run_python_captures_both_streams():
+    done = run_python("import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)")
+    assert (done.returncode, done.stdout.strip(), last_line(done.stderr)) == (3, "out", "err")
+
+
+def test_run_python_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="code must be a non-empty string"):
+        run_python("  ")
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        run_python("pass", timeout=0)
+
+
+def test_show_source_prints_the_function(capsys):
+    show_source(basics.answer)
+    out = capsys.readouterr().out
+    assert "# from helpers.tasks.basics" in out and "def answer(" in out
+    with pytest.raises(TypeError, match="takes functions, not int"):
+        show_source(3)
+
+
+def test_a_child_changes_only_its_own_copy():
+    items = ["parent"]
+    basics.append_item(items, "child")  # in-process: it does append
+    assert items == ["parent", "child"]
+    assert basics.give_back() == 42.0
