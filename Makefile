@@ -8,12 +8,15 @@ STAMP  := $(VENV)/.installed
 # Notebooks run in parallel (pytest-xdist); each run starts its own kernel and children.
 WORKERS ?= 3
 
-.PHONY: lab test unit notebooks clean help
+STRESS_RUNS ?= 5
+
+.PHONY: lab test unit notebooks stress clean help
 
 help:
 	@echo "make lab        open the course in JupyterLab (sets up .venv on first use)"
 	@echo "make test       run the whole suite: helpers' unit tests and every notebook under spawn, fork, forkserver"
 	@echo "make notebooks  re-execute every notebook in place (the only way committed outputs are made)"
+	@echo "make stress     run every notebook under every start method STRESS_RUNS times (default 5)"
 	@echo "make clean      remove .venv and caches"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -35,6 +38,9 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m tests.execute_notebooks
+
+stress: $(STAMP)
+	$(BIN)/python -m tests.stress --runs $(STRESS_RUNS) --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

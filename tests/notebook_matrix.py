@@ -31,6 +31,8 @@ CELL_TIMEOUT_S = 120
 # out of cells and read them from the kernel's stderr instead.
 KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False"]
 LEFTOVER_GRACE_S = 3.0
+SHM_DIR = Path("/dev/shm")
+SHM_PREFIX = "psm_"  # multiprocessing.shared_memory names its segments so on POSIX
 
 # What a notebook's kernel may write to stderr only if the notebook says it expects it.
 # (The last line of a traceback names the exception; the tracker's leak report says "leaked".)
@@ -47,6 +49,12 @@ def notebook_paths() -> list[Path]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--cell-timeout",
+        type=float,
+        default=CELL_TIMEOUT_S,
+        help=f"seconds one notebook cell may run before it fails (default {CELL_TIMEOUT_S})",
+    )
     parser.addoption(
         "--start-methods",
         default=",".join(m for m in START_METHODS if m in multiprocessing.get_all_start_methods()),
@@ -72,11 +80,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     selected_start_methods(config)
     config.option.nbval_sanitize_with = str(SANITIZE_FILE)
-    config.option.nbval_cell_timeout = CELL_TIMEOUT_S
+    if config.getoption("--cell-timeout") <= 0:
+        raise pytest.UsageError("--cell-timeout must be a positive number of seconds")
+    config.option.nbval_cell_timeout = config.getoption("--cell-timeout")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    if file_path.suffix == ".ipynb" and file_path.parent == NOTEBOOK_DIR:
+    # Any notebooks/ folder counts, so the runner's own tests can try it on notebooks they make.
+    if file_path.suffix == ".ipynb" and file_path.parent.name == NOTEBOOK_DIR.name:
         return CourseNotebook.from_parent(parent, path=file_path)
     return None
 
@@ -118,6 +129,7 @@ class NotebookRun(IPyNbFile):
         env[START_METHOD_VARIABLE] = self.name
         env["PYTHONWARNINGS"] = "default::ResourceWarning"
         env.pop("MPLBACKEND", None)
+        self.shm_before = shm_entries()
         self.stderr_log = tempfile.TemporaryFile(mode="w+", prefix="kernel-stderr-")
         self.kernel = CourseKernel(str(self.path.parent), env, self.stderr_log)
         self.setup_sanitize_files()
@@ -133,6 +145,7 @@ class NotebookRun(IPyNbFile):
             self.kernel.km.shutdown_kernel(now=False)
         psutil.wait_procs(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
         problems += unexpected_stderr(self.stderr_log, self.allowed_stderr())
+        problems += [f"/dev/shm entry left behind: {name}" for name in leaked_shm(self.shm_before)]
         self.stderr_log.close()
         if problems:
             pytest.fail(
@@ -185,6 +198,40 @@ def leftover_processes(kernel_pid: int) -> list[str]:
         except psutil.Error:
             continue
     return found
+
+
+def shm_entries() -> set[str]:
+    """Python's shared-memory segments in /dev/shm (Linux). Named semaphores are left to the
+    resource tracker: their mappings do not show their names, so "in use" cannot be told."""
+    return {p.name for p in SHM_DIR.glob(f"{SHM_PREFIX}*")} if SHM_DIR.is_dir() else set()
+
+
+def mapped_shm_names() -> set[str]:
+    """/dev/shm entries some process on this machine still has mapped (so still in use)."""
+    names = set()
+    for maps in Path("/proc").glob("[0-9]*/maps"):
+        try:
+            text = maps.read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            start = line.find("/dev/shm/")
+            if start >= 0:
+                names.add(line[start + len("/dev/shm/"):].split(" ")[0])
+    return names
+
+
+def leaked_shm(before: set[str]) -> list[str]:
+    """New /dev/shm entries that outlived the kernel and that no process uses.
+
+    Other notebooks may run at the same time; their live segments are mapped by their
+    kernels or children, and a segment between close and unlink is gone a moment later.
+    """
+    new = shm_entries() - before
+    if not new:
+        return []
+    time.sleep(1.0)
+    return sorted((new & shm_entries()) - mapped_shm_names())
 
 
 def unexpected_stderr(log, allowed: list[re.Pattern]) -> list[str]:
