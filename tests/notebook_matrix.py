@@ -85,6 +85,28 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.nbval_cell_timeout = config.getoption("--cell-timeout")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config._shm_before = shm_entries()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Segments the resource tracker did not know of (``track=False``) outlive every kernel.
+
+    Checked once for the whole run: while notebooks run in parallel, a segment in transit
+    between two processes is mapped by neither, so a per-notebook check would blame the
+    wrong one. Leaks the tracker saw are already reported per notebook.
+    """
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller checks once for all
+    leaked = leaked_shm(session.config._shm_before)
+    if leaked:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "shared-memory segments left in /dev/shm by this run: " + ", ".join(leaked)
+        if reporter:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     # Any notebooks/ folder counts, so the runner's own tests can try it on notebooks they make.
     if file_path.suffix == ".ipynb" and file_path.parent.name == NOTEBOOK_DIR.name:
@@ -129,7 +151,6 @@ class NotebookRun(IPyNbFile):
         env[START_METHOD_VARIABLE] = self.name
         env["PYTHONWARNINGS"] = "default::ResourceWarning"
         env.pop("MPLBACKEND", None)
-        self.shm_before = shm_entries()
         self.stderr_log = tempfile.TemporaryFile(mode="w+", prefix="kernel-stderr-")
         self.kernel = CourseKernel(str(self.path.parent), env, self.stderr_log)
         self.setup_sanitize_files()
@@ -145,7 +166,6 @@ class NotebookRun(IPyNbFile):
             self.kernel.km.shutdown_kernel(now=False)
         psutil.wait_procs(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
         problems += unexpected_stderr(self.stderr_log, self.allowed_stderr())
-        problems += [f"/dev/shm entry left behind: {name}" for name in leaked_shm(self.shm_before)]
         self.stderr_log.close()
         if problems:
             pytest.fail(
@@ -222,11 +242,7 @@ def mapped_shm_names() -> set[str]:
 
 
 def leaked_shm(before: set[str]) -> list[str]:
-    """New /dev/shm entries that outlived the kernel and that no process uses.
-
-    Other notebooks may run at the same time; their live segments are mapped by their
-    kernels or children, and a segment between close and unlink is gone a moment later.
-    """
+    """New /dev/shm segments that no process uses any more."""
     new = shm_entries() - before
     if not new:
         return []

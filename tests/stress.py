@@ -28,7 +28,7 @@ def positive_int(text: str) -> int:
 
 def run_once(workers: int, start_methods: str | None) -> tuple[bool, list[str], float]:
     command = [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider",
-               "-n", str(workers)]
+               "-n", str(workers), "--dist", "loadscope"]
     if start_methods:
         command += ["--start-methods", start_methods]
     began = time.monotonic()
