@@ -1,0 +1,246 @@
+"""helpers.tasks.failures, run in real child processes under every start method."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+import time
+
+import pytest
+
+from helpers import START_METHODS, get_context, join_or_fail
+from helpers.relay import frame_names, last_line
+from helpers.tasks import failures
+
+TIMEOUT_S = 30
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="signals and os.kill are POSIX")
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and /proc are Linux")
+
+
+@pytest.fixture(params=START_METHODS)
+def ctx(request):
+    return get_context(request.param)
+
+
+def close(q) -> None:
+    q.close()
+    q.join_thread()
+
+
+def run_reported(ctx, task, *args, daemon=None):
+    """Run report_outcome(results, task, *args) in a child; return its outcome and exit code."""
+    results = ctx.Queue()
+    child = ctx.Process(target=failures.report_outcome, args=(results, task, *args), daemon=daemon)
+    child.start()
+    outcome = results.get(timeout=TIMEOUT_S)
+    join_or_fail(child, timeout=TIMEOUT_S)
+    close(results)
+    return outcome, child.exitcode
+
+
+def test_raise_quietly_exits_with_code_1_and_writes_nothing(ctx, tmp_path):
+    # The child's stderr goes to a file we own, then raise_quietly points it at os.devnull.
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as sink:
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            child = ctx.Process(target=failures.raise_quietly, args=("boom",))
+            child.start()
+            child.join(TIMEOUT_S)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    assert child.exitcode == 1
+    assert "boom" not in log.read_text()
+
+
+def test_report_outcome_sends_the_value(ctx):
+    outcome, code = run_reported(ctx, failures.parse_positive, "2.5")
+    assert outcome == ("ok", 2.5)
+    assert code == 0
+
+
+def test_report_outcome_sends_the_traceback_text(ctx):
+    (tag, text), code = run_reported(ctx, failures.parse_positive, "-1")
+    assert tag == "error" and code == 0
+    assert text.startswith("Traceback (most recent call last):")
+    assert last_line(text) == "ValueError: expected a positive number, got -1.0"
+    assert frame_names(text) == ["report_outcome", "parse_positive"]
+
+
+@pytest.mark.parametrize("code", [0, 3, 77])
+def test_exit_with_gives_the_exit_code(ctx, code):
+    child = ctx.Process(target=failures.exit_with, args=(code,))
+    child.start()
+    child.join(TIMEOUT_S)
+    assert child.exitcode == code
+
+
+@posix_only
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_kill_self_exit_code_is_minus_the_signal(ctx, signum):
+    died_at = ctx.Value("d", 0.0)
+    child = ctx.Process(target=failures.kill_self, args=(signum, 0.01, died_at))
+    child.start()
+    child.join(TIMEOUT_S)
+    assert child.exitcode == -signum
+    assert died_at.value > 0
+
+
+@linux_only
+def test_allocate_under_limit_fails_with_memory_error_and_lifts_the_limit(ctx):
+    (tag, text), _ = run_reported(ctx, failures.allocate_under_limit, 8 << 30, 256 << 20)
+    assert tag == "error"
+    assert last_line(text) == "MemoryError"
+
+
+@linux_only
+def test_allocate_under_limit_allows_what_fits(ctx):
+    outcome, _ = run_reported(ctx, failures.allocate_under_limit, 1 << 20, 256 << 20)
+    assert outcome == ("ok", 1 << 20)
+
+
+def test_send_then_receive_deadlocks_until_one_side_reads(ctx):
+    nbytes = 4_000_000
+    parent_end, child_end = ctx.Pipe()
+    sent = ctx.Event()
+    child = ctx.Process(target=failures.send_then_receive, args=(child_end, nbytes, sent))
+    child.start()
+    child_end.close()
+    sender = threading.Thread(target=parent_end.send_bytes, args=(bytes(nbytes),), daemon=True)
+    sender.start()
+    sender.join(timeout=0.5)
+    assert sender.is_alive()  # the parent's send is stuck ...
+    assert not sent.wait(timeout=0.5)  # ... and so is the child's
+    assert parent_end.poll(TIMEOUT_S)
+    assert len(parent_end.recv_bytes()) == nbytes  # reading frees the child, then the parent
+    sender.join(timeout=TIMEOUT_S)
+    assert not sender.is_alive()
+    assert parent_end.poll(TIMEOUT_S)
+    assert parent_end.recv() == nbytes
+    join_or_fail(child, timeout=TIMEOUT_S)
+    parent_end.close()
+
+
+def test_two_part_error_pickles_but_does_not_unpickle():
+    data = pickle.dumps(failures.TwoPartError("pump", "too hot"))
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        pickle.loads(data)
+
+
+def test_log_to_queue_relays_records_in_order(ctx):
+    log_queue, results = ctx.Queue(), ctx.Queue()
+    child = ctx.Process(
+        target=failures.log_to_queue,
+        args=(log_queue, failures.clean_readings, results, [1.0, -2.0, 3.0]),
+        name="sensor",
+    )
+    child.start()
+    name, mean = results.get(timeout=TIMEOUT_S)
+    join_or_fail(child, timeout=TIMEOUT_S)
+    records = [log_queue.get(timeout=TIMEOUT_S) for _ in range(3)]
+    with pytest.raises(queue.Empty):
+        log_queue.get(timeout=0.2)  # the DEBUG record was filtered out in the child
+    close(log_queue)
+    close(results)
+    assert (name, mean) == ("sensor", 2.0)
+    assert [(r.processName, r.levelname, r.getMessage()) for r in records] == [
+        ("sensor", "INFO", "received 3 readings"),
+        ("sensor", "WARNING", "dropped negative reading -2.0"),
+        ("sensor", "INFO", "sent the mean; readings kept: 2"),
+    ]
+
+
+def test_log_to_queue_logs_a_failing_task(ctx):
+    log_queue, results = ctx.Queue(), ctx.Queue()
+    child = ctx.Process(
+        target=failures.log_to_queue, args=(log_queue, failures.clean_readings, results, [-1.0])
+    )
+    child.start()
+    join_or_fail(child, timeout=TIMEOUT_S)  # the wrapper logs the exception: exit code 0
+    records = [log_queue.get(timeout=TIMEOUT_S) for _ in range(3)]
+    close(log_queue)
+    close(results)
+    assert records[-1].levelname == "ERROR"
+    assert records[-1].getMessage().startswith("the task failed")
+    assert "ZeroDivisionError" in records[-1].getMessage()
+
+
+@posix_only
+def test_ignore_sigterm_survives_terminate_but_not_kill(ctx):
+    ready, stop = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=failures.ignore_sigterm, args=(ready, stop))
+    child.start()
+    assert ready.wait(TIMEOUT_S)
+    child.terminate()
+    child.join(timeout=0.3)
+    assert child.is_alive()
+    child.kill()
+    child.join(TIMEOUT_S)
+    assert child.exitcode == -signal.SIGKILL
+
+
+@posix_only
+def test_start_grandchild_daemon_is_terminated_when_the_child_exits(ctx):
+    (tag, pid), code = run_reported(ctx, failures.start_grandchild, ctx.get_start_method())
+    assert (tag, code) == ("ok", 0)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+@posix_only
+def test_a_killed_child_leaves_its_daemonic_grandchild_running(ctx):
+    results = ctx.Queue()
+    child = ctx.Process(target=failures.start_grandchild_then_die, args=(results,))
+    child.start()
+    orphan = results.get(timeout=TIMEOUT_S)
+    began = time.monotonic()
+    child.join(TIMEOUT_S)
+    assert time.monotonic() - began < 5  # nothing holds the child's sentinel open
+    close(results)
+    assert child.exitcode == -signal.SIGKILL
+    os.kill(orphan, 0)  # still there: raises ProcessLookupError if not
+    os.kill(orphan, signal.SIGKILL)
+
+
+@posix_only
+def test_kill_self_closes_the_pipe_end_it_held(ctx):
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=failures.kill_self, args=(signal.SIGKILL, 0.0, None, writer))
+    child.start()
+    writer.close()
+    assert reader.poll(TIMEOUT_S)
+    with pytest.raises(EOFError):
+        reader.recv()
+    child.join(TIMEOUT_S)
+    assert child.exitcode == -signal.SIGKILL
+    reader.close()
+
+
+def test_a_daemonic_child_may_not_start_a_grandchild(ctx):
+    (tag, text), code = run_reported(
+        ctx, failures.start_grandchild, ctx.get_start_method(), daemon=True
+    )
+    assert (tag, code) == ("error", 0)
+    assert last_line(text) == "AssertionError: daemonic processes are not allowed to have children"
+
+
+def test_stdout_type_names_the_stream_class(ctx):
+    results = ctx.Queue()
+    child = ctx.Process(target=failures.stdout_type, args=(results,))
+    child.start()
+    name = results.get(timeout=TIMEOUT_S)
+    join_or_fail(child, timeout=TIMEOUT_S)
+    close(results)
+    # Under pytest the parent's sys.stdout is a capture object: fork inherits it, the others
+    # start a fresh interpreter with a plain text stream on file descriptor 1.
+    if ctx.get_start_method() == "fork":
+        cls = type(sys.stdout)
+        assert name == f"{cls.__module__}.{cls.__qualname__}"
+    else:
+        assert name == "_io.TextIOWrapper"
