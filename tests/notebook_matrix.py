@@ -160,11 +160,17 @@ class NotebookRun(IPyNbFile):
         problems = leftover_processes(kernel_pid) if kernel_pid else []
         helpers_alive = helper_processes(kernel_pid) if kernel_pid else []
         if self.kernel is not None and self.kernel.is_alive():
-            # A clean shutdown, not nbval's kill of the whole process group, so the resource
-            # tracker outlives the kernel and reports any shared memory it was left holding.
+            # End the kernel alone (nbval kills its whole process group), so the resource
+            # tracker outlives it and reports any shared memory it was left holding. ipykernel's
+            # own shutdown skips exit handlers too, and takes seconds longer.
+            self.kernel.kc.execute("import os; os._exit(0)", store_history=False)
+            try:
+                psutil.Process(kernel_pid).wait(timeout=10)
+            except psutil.Error:
+                pass
+            psutil.wait_procs(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
             self.kernel.kc.stop_channels()
-            self.kernel.km.shutdown_kernel(now=False)
-        psutil.wait_procs(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
+            self.kernel.km.shutdown_kernel(now=True)
         problems += unexpected_stderr(self.stderr_log, self.allowed_stderr())
         self.stderr_log.close()
         if problems:
