@@ -6,6 +6,7 @@ a resource-tracker warning) without letting it touch the notebook's own kernel.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -16,8 +17,16 @@ def run_python(code: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
         raise ValueError("code must be a non-empty string of Python source")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    # Plain text: Jupyter sets FORCE_COLOR, and from Python 3.13 tracebacks would be coloured.
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    env.update(PYTHON_COLORS="0", NO_COLOR="1")
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
     )
 
 
