@@ -39,6 +39,8 @@ lab: $(STAMP)
 # The browser test runs even when the rest failed (one CI run reports both); either failing fails.
 test: $(STAMP)
 	@status=0; \
+	echo "$(BIN)/ruff check ."; \
+	$(BIN)/ruff check . || status=$$?; \
 	echo "$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope"; \
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope || status=$$?; \
 	$(MAKE) --no-print-directory $(if $(filter 0,$(BROWSER)),no-browser-test,browser-test) || status=1; \

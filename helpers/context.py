@@ -41,7 +41,9 @@ def get_context(method: str | None = None) -> BaseContext:
     if method is None:
         method = start_method_from_environment()
     elif not isinstance(method, str) or method not in START_METHODS:
-        raise ValueError(f"method={method!r} is not a start method; use one of {', '.join(START_METHODS)}")
+        raise ValueError(
+            f"method={method!r} is not a start method; use one of {', '.join(START_METHODS)}"
+        )
     available = multiprocessing.get_all_start_methods()
     if method not in available:
         raise ValueError(

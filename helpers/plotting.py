@@ -21,17 +21,30 @@ def plot_timeline(
     earliest start becomes 0.
     """
     count = len(labels)
-    if not (len(started) == len(finished) == count) or (arrived is not None and len(arrived) != count):
+    if not (len(started) == len(finished) == count) or (
+        arrived is not None and len(arrived) != count
+    ):
         raise ValueError("labels, started, finished (and arrived) must have the same length")
     if count == 0:
         raise ValueError("labels must name at least one child")
     origin = min(started)
     fig, ax = plt.subplots(figsize=(7, 0.5 * count + 1.2))
     for row in range(count):
-        ax.barh(row, finished[row] - started[row], left=started[row] - origin, color="tab:blue", alpha=0.7)
+        ax.barh(
+            row,
+            finished[row] - started[row],
+            left=started[row] - origin,
+            color="tab:blue",
+            alpha=0.7,
+        )
     if arrived is not None:
-        ax.scatter([t - origin for t in arrived], range(count), color="tab:red", zorder=3,
-                   label="result arrived in the parent")
+        ax.scatter(
+            [t - origin for t in arrived],
+            range(count),
+            color="tab:red",
+            zorder=3,
+            label="result arrived in the parent",
+        )
         ax.legend(loc="lower right")
     ax.set_yticks(range(count), labels)
     ax.invert_yaxis()

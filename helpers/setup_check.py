@@ -12,8 +12,10 @@ COURSE_PACKAGES = ("matplotlib", "ipywidgets", "numpy", "nbval")
 def setup_problems() -> list[str]:
     """Return what is missing, in words a newcomer can act on (empty when all is well)."""
     problems = []
-    if sys.version_info < (3, 10):
-        problems.append(f"Python 3.10 or newer is needed; this kernel runs {sys.version.split()[0]}")
+    if sys.version_info < (3, 10):  # noqa: UP036 - a learner may pick an old kernel
+        problems.append(
+            f"Python 3.10 or newer is needed; this kernel runs {sys.version.split()[0]}"
+        )
     missing = [name for name in COURSE_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
         problems.append(
@@ -21,7 +23,9 @@ def setup_problems() -> list[str]:
             "(or `pip install -r requirements.txt`) and pick the course's kernel"
         )
     if importlib.util.find_spec("helpers.tasks") is None:
-        problems.append("the helpers package is not importable; run `pip install -e .` in the course folder")
+        problems.append(
+            "the helpers package is not importable; run `pip install -e .` in the course folder"
+        )
     return problems
 
 

@@ -41,7 +41,9 @@ def execute(path: Path) -> list[str]:
         if errors and not expected:
             problems.append(f"{path.name} cell {index}: {errors[0].ename}: {errors[0].evalue}")
         if expected and not errors:
-            problems.append(f"{path.name} cell {index}: tagged {EXPECTED_ERROR_TAG} but raised nothing")
+            problems.append(
+                f"{path.name} cell {index}: tagged {EXPECTED_ERROR_TAG} but raised nothing"
+            )
     nbformat.write(nb, path)
     return problems
 
@@ -50,8 +52,11 @@ def main(names: list[str]) -> int:
     paths = [NOTEBOOK_DIR / n for n in names] if names else notebook_paths()
     missing = [p.name for p in paths if not p.exists()]
     if missing:
-        print(f"no such notebook: {', '.join(missing)}; choose from "
-              f"{', '.join(p.name for p in notebook_paths())}", file=sys.stderr)
+        print(
+            f"no such notebook: {', '.join(missing)}; choose from "
+            f"{', '.join(p.name for p in notebook_paths())}",
+            file=sys.stderr,
+        )
         return 2
     failed = []
     for path in paths:

@@ -76,7 +76,8 @@ def selected_start_methods(config: pytest.Config) -> list[str]:
 def pytest_configure(config: pytest.Config) -> None:
     if config.option.nbval or config.option.nbval_lax:
         raise pytest.UsageError(
-            "drop --nbval/--nbval-lax: the course runs every notebook strictly, once per start method"
+            "drop --nbval/--nbval-lax: the course runs every notebook strictly, "
+            "once per start method"
         )
     selected_start_methods(config)
     config.option.nbval_sanitize_with = str(SANITIZE_FILE)
@@ -219,8 +220,15 @@ def leftover_processes(kernel_pid: int) -> list[str]:
     found = []
     for proc in left:
         try:
-            state = "never joined (zombie)" if proc.status() == psutil.STATUS_ZOMBIE else "still running"
-            found.append(f"child process left behind: pid {proc.pid}, {state}: {' '.join(proc.cmdline())[:120]}")
+            state = (
+                "never joined (zombie)"
+                if proc.status() == psutil.STATUS_ZOMBIE
+                else "still running"
+            )
+            found.append(
+                f"child process left behind: pid {proc.pid}, {state}: "
+                + " ".join(proc.cmdline())[:120]
+            )
         except psutil.Error:
             continue
     return found
@@ -243,7 +251,7 @@ def mapped_shm_names() -> set[str]:
         for line in text.splitlines():
             start = line.find("/dev/shm/")
             if start >= 0:
-                names.add(line[start + len("/dev/shm/"):].split(" ")[0])
+                names.add(line[start + len("/dev/shm/") :].split(" ")[0])
     return names
 
 

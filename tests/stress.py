@@ -27,8 +27,19 @@ def positive_int(text: str) -> int:
 
 
 def run_once(workers: int, start_methods: str | None) -> tuple[bool, list[str], float]:
-    command = [sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider",
-               "-n", str(workers), "--dist", "loadscope"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "notebooks",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        str(workers),
+        "--dist",
+        "loadscope",
+    ]
     if start_methods:
         command += ["--start-methods", start_methods]
     began = time.monotonic()
@@ -47,7 +58,9 @@ def main(argv: list[str]) -> int:
     for run in range(1, args.runs + 1):
         ok, failures, seconds = run_once(args.workers, args.start_methods)
         passed += ok
-        print(f"run {run}/{args.runs}: {'passed' if ok else 'FAILED'} in {seconds:.0f} s", flush=True)
+        print(
+            f"run {run}/{args.runs}: {'passed' if ok else 'FAILED'} in {seconds:.0f} s", flush=True
+        )
         for failure in failures:
             print(f"    {failure}")
     print(f"{passed} of {args.runs} runs passed")

@@ -39,7 +39,8 @@ def run_children(ctx, target, arg_tuples, names=None):
     """Start one child per argument tuple, then join them all (raising if one failed)."""
     names = names or [None] * len(arg_tuples)
     procs = [
-        ctx.Process(target=target, args=args, name=name) for args, name in zip(arg_tuples, names)
+        ctx.Process(target=target, args=args, name=name)
+        for args, name in zip(arg_tuples, names, strict=True)
     ]
     for proc in procs:
         proc.start()

@@ -25,24 +25,49 @@ def make_notebook(folder: Path, name: str, *sources: str) -> Path:
         cell.execution_count = count
         cells.append(cell)
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = folder / "notebooks" / name
     nbformat.write(nb, path)
     return path
 
 
-def run_pytest(path: Path, *options: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
+def run_pytest(
+    path: Path, *options: str, timeout: float = 120
+) -> tuple[subprocess.CompletedProcess, float]:
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT),
-         "-c", str(ROOT / "pyproject.toml"), "--start-methods", "spawn", *options, str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--rootdir",
+            str(ROOT),
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--start-methods",
+            "spawn",
+            *options,
+            str(path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return done, time.monotonic() - began
 
 
 def test_a_clean_notebook_passes(tmp_path):
-    path = make_notebook(tmp_path, "clean.ipynb", "from helpers import get_context\nctx = get_context()")
+    path = make_notebook(
+        tmp_path, "clean.ipynb", "from helpers import get_context\nctx = get_context()"
+    )
     done, _ = run_pytest(path)
     assert done.returncode == 0, done.stdout[-2000:]
 
@@ -50,7 +75,8 @@ def test_a_clean_notebook_passes(tmp_path):
 def test_a_hung_child_fails_its_cell_within_the_timeout_plus_10_s(tmp_path):
     cell_timeout = 5
     path = make_notebook(
-        tmp_path, "hung.ipynb",
+        tmp_path,
+        "hung.ipynb",
         "from helpers import get_context\nctx = get_context()\nq = ctx.Queue()\n"
         "child = ctx.Process(target=q.qsize)\nchild.start()\nq.get()  # never arrives",
     )
@@ -66,7 +92,8 @@ def test_a_hung_child_fails_its_cell_within_the_timeout_plus_10_s(tmp_path):
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and /dev/shm")
 def test_a_left_child_and_leaked_memory_fail_naming_notebook_and_what(tmp_path):
     path = make_notebook(
-        tmp_path, "leaky.ipynb",
+        tmp_path,
+        "leaky.ipynb",
         "import time\nfrom multiprocessing import shared_memory\nfrom helpers import get_context\n"
         "child = get_context().Process(target=time.sleep, args=(4,))\nchild.start()\n"
         "segment = shared_memory.SharedMemory(create=True, size=64)\nsegment.close()",

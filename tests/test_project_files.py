@@ -70,12 +70,22 @@ def test_committed_notebook_has_errors_only_where_tagged(path):
 def test_notebook_has_the_course_bones(path):
     nb = json.loads(path.read_text())
     text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    for heading in ("What you'll learn", "Prerequisites", "Time", "## Key points", "## What's next"):
+    for heading in (
+        "What you'll learn",
+        "Prerequisites",
+        "Time",
+        "## Key points",
+        "## What's next",
+    ):
         assert heading in text, f"{path.name} lacks '{heading}'"
-    assert nb["cells"][0]["cell_type"] == "markdown" and "".join(nb["cells"][0]["source"]).startswith("# ")
+    assert nb["cells"][0]["cell_type"] == "markdown" and "".join(
+        nb["cells"][0]["source"]
+    ).startswith("# ")
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     assert not any("set_start_method" in c for c in code), f"{path.name} calls set_start_method"
-    assert not any(re.search(r"^\s*[!%]pip install", c, re.M) for c in code), f"{path.name} installs packages"
+    assert not any(re.search(r"^\s*[!%]pip install", c, re.M) for c in code), (
+        f"{path.name} installs packages"
+    )
 
 
 def test_notebooks_are_found_by_glob_not_by_list():

@@ -115,8 +115,9 @@ def test_drain_is_bounded_by_its_timeout():
     assert taken and time.monotonic() - began < 2
 
 
-@pytest.mark.parametrize("name, value", [("quiet", 0), ("quiet", -1), ("timeout", "5"),
-                                         ("timeout", True)])
+@pytest.mark.parametrize(
+    "name, value", [("quiet", 0), ("quiet", -1), ("timeout", "5"), ("timeout", True)]
+)
 def test_drain_and_relayed_logs_name_a_bad_number(name, value):
     with pytest.raises(ValueError, match=f"{name} must be a positive number of seconds"):
         drain(queue.Queue(), **{name: value})

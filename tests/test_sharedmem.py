@@ -28,7 +28,6 @@ from helpers.tasks.sharedmem import (
     expected_result,
     fill_in_place,
     hand_over,
-    owner_and_reader,
     segment_state,
     shared_array,
     store_draw,
@@ -88,11 +87,15 @@ def test_segment_state_follows_create_and_unlink():
 
 
 def test_tracker_warning_extracts_the_report_without_names():
-    old = ("/x/resource_tracker.py:254: UserWarning: resource_tracker: There appear to be 2 "
-           "leaked shared_memory objects to clean up at shutdown\n  warnings.warn(\n")
+    old = (
+        "/x/resource_tracker.py:254: UserWarning: resource_tracker: There appear to be 2 "
+        "leaked shared_memory objects to clean up at shutdown\n  warnings.warn(\n"
+    )
     new = old.replace("shutdown\n", "shutdown: {'/psm_1', '/psm_2'}\n")
-    expected = ("resource_tracker: There appear to be 2 leaked shared_memory objects to clean up "
-                "at shutdown")
+    expected = (
+        "resource_tracker: There appear to be 2 leaked shared_memory objects to clean up "
+        "at shutdown"
+    )
     assert tracker_warning(old) == tracker_warning(new) == expected
     assert tracker_warning("") == ""
 
@@ -262,8 +265,9 @@ def test_hand_over_delivers_the_same_array_every_way(method):
 
 
 def run_fresh(code: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_attach_and_read_in_this_process(segment):
@@ -284,19 +288,25 @@ def test_untracked_reader_leaves_the_segment_alone(segment):
 @pytest.mark.skipif(not ON_LINUX, reason="the report checks /dev/shm")
 @pytest.mark.parametrize("untracked", [False, True])
 def test_owner_and_reader_report(untracked):
-    code = ("from helpers.tasks.sharedmem import owner_and_reader\n"
-            f"print(*owner_and_reader(untracked={untracked}), sep='\\n')")
+    code = (
+        "from helpers.tasks.sharedmem import owner_and_reader\n"
+        f"print(*owner_and_reader(untracked={untracked}), sep='\\n')"
+    )
     owner = run_fresh(code)
     assert owner.returncode == 0, owner.stderr
     lines = owner.stdout.splitlines()
     assert lines[0] == "the reader read: 'hello'"
     if untracked:
-        assert lines[1:] == ["the reader's stderr: empty",
-                             "the segment after the reader exited: present",
-                             "the owner's unlink(): done"]
+        assert lines[1:] == [
+            "the reader's stderr: empty",
+            "the segment after the reader exited: present",
+            "the owner's unlink(): done",
+        ]
         assert owner.stderr == ""
     else:
         assert "1 leaked shared_memory objects" in lines[1]
-        assert lines[2:] == ["the segment after the reader exited: absent",
-                             "the owner's unlink(): FileNotFoundError (someone else removed it)"]
+        assert lines[2:] == [
+            "the segment after the reader exited: absent",
+            "the owner's unlink(): FileNotFoundError (someone else removed it)",
+        ]
         assert "1 leaked shared_memory objects" in tracker_warning(owner.stderr)

@@ -138,8 +138,11 @@ def test_recording_lock_shows_two_lock_holds_per_increment():
 @pytest.mark.parametrize("kind", ["Value", "RawValue", "Array"])
 def test_shared_ctypes_refuse_to_travel_through_a_queue(kind):
     ctx = get_context("spawn")
-    shared = {"Value": lambda: ctx.Value("d", 0.5), "RawValue": lambda: ctx.RawValue("d", 0.5),
-              "Array": lambda: ctx.Array("d", 3)}[kind]()
+    shared = {
+        "Value": lambda: ctx.Value("d", 0.5),
+        "RawValue": lambda: ctx.RawValue("d", 0.5),
+        "Array": lambda: ctx.Array("d", 3),
+    }[kind]()
     queue = ctx.SimpleQueue()
     try:
         with pytest.raises(RuntimeError, match="shared between processes through inheritance"):

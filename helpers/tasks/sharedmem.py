@@ -246,11 +246,15 @@ def owner_and_reader(untracked: bool, timeout: float = 30.0) -> list[str]:
     mode = "untracked" if untracked else "tracked"
     reader = subprocess.run(
         [sys.executable, "-c", READER_CODE, shm.name, "5", mode],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     report = [
         f"the reader read: {reader.stdout.strip()!r}",
-        f"the reader's stderr: {tracker_warning(reader.stderr) or reader.stderr.strip() or 'empty'}",
+        "the reader's stderr: "
+        + (tracker_warning(reader.stderr) or reader.stderr.strip() or "empty"),
         f"the segment after the reader exited: {segment_state(shm.name)}",
     ]
     shm.close()

@@ -73,8 +73,9 @@ def count_locked(counter: Any, times: int, start: StartingLine) -> None:
             counter.value += 1
 
 
-def count_with_lock(counter: HasValue, lock: AbstractContextManager, times: int,
-                    start: StartingLine) -> None:
+def count_with_lock(
+    counter: HasValue, lock: AbstractContextManager, times: int, start: StartingLine
+) -> None:
     """Wait until everyone is at ``start``, then add 1 ``times`` times, holding ``lock``."""
     start.wait(START_WAIT_S)
     for _ in range(times):
