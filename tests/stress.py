@@ -26,7 +26,10 @@ def positive_int(text: str) -> int:
     return value
 
 
-def run_once(workers: int, start_methods: str | None) -> tuple[bool, list[str], float]:
+LOG_DIR = ROOT / "build" / "stress"
+
+
+def run_once(run: int, workers: int, start_methods: str | None) -> tuple[bool, list[str], float]:
     command = [
         sys.executable,
         "-m",
@@ -44,7 +47,10 @@ def run_once(workers: int, start_methods: str | None) -> tuple[bool, list[str], 
         command += ["--start-methods", start_methods]
     began = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800)
-    failures = re.findall(r"^(?:FAILED|ERROR) (\S+)", done.stdout, flags=re.M)
+    # Keep the whole output: a failure seen once in five runs must be readable afterwards.
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    (LOG_DIR / f"run-{run}.log").write_text(done.stdout + done.stderr)
+    failures = sorted(set(re.findall(r"^(?:FAILED|ERROR) (.+?)(?: - |$)", done.stdout, flags=re.M)))
     return done.returncode == 0, failures, time.monotonic() - began
 
 
@@ -56,14 +62,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     passed = 0
     for run in range(1, args.runs + 1):
-        ok, failures, seconds = run_once(args.workers, args.start_methods)
+        ok, failures, seconds = run_once(run, args.workers, args.start_methods)
         passed += ok
         print(
             f"run {run}/{args.runs}: {'passed' if ok else 'FAILED'} in {seconds:.0f} s", flush=True
         )
         for failure in failures:
             print(f"    {failure}")
-    print(f"{passed} of {args.runs} runs passed")
+    print(f"{passed} of {args.runs} runs passed (full output of each run: {LOG_DIR})")
     return 0 if passed == args.runs else 1
 
 
