@@ -17,7 +17,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from nbval.kernel import CURRENT_ENV_KERNEL_NAME, RunningKernel, start_new_kernel
+from jupyter_client.manager import KernelManager
+from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager, RunningKernel
 from nbval.plugin import IPyNbFile
 
 from helpers.context import START_METHOD_VARIABLE, START_METHODS
@@ -126,17 +127,35 @@ class CourseNotebook(pytest.File):
 
 
 class CourseKernel(RunningKernel):
-    """nbval's kernel, but started with our environment and its stderr kept in a file."""
+    """nbval's kernel, but started with our environment and its stderr kept in a file.
+
+    Where the platform has them, kernels talk over Unix sockets, not TCP: TCP ports are picked
+    free and then bound by the kernel, and with kernels starting in parallel two can pick the
+    same port, so one dies before it replies (seen once in ten stress runs).
+    """
 
     def __init__(self, cwd: str, env: dict[str, str], stderr) -> None:
-        self.km, self.kc = start_new_kernel(
-            startup_timeout=60,
+        sockets = {}
+        if os.name != "nt":  # an absolute path: the kernel runs in the notebook's folder
+            self.socket_dir = tempfile.TemporaryDirectory(prefix="kernel-")
+            sockets = {"transport": "ipc", "ip": os.path.join(self.socket_dir.name, "k")}
+        self.km = KernelManager(
             kernel_name=CURRENT_ENV_KERNEL_NAME,
-            extra_arguments=KERNEL_ARGUMENTS,
-            stderr=stderr,
-            cwd=cwd,
-            env=env,
+            kernel_spec_manager=NbvalKernelspecManager(),
+            **sockets,
         )
+        self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS, stderr=stderr, cwd=cwd, env=env)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        try:
+            self.kc.wait_for_ready(timeout=60)
+        except RuntimeError:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
+            stderr.seek(0)
+            raise RuntimeError(
+                f"the kernel did not start; its stderr:\n{stderr.read()[-2000:]}"
+            ) from None
         self._ensure_iopub_up()
 
     @property
