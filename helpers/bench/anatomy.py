@@ -28,8 +28,7 @@ from multiprocessing.reduction import ForkingPickler
 import numpy as np
 
 from helpers.bench.lifecycle import segments
-from helpers.bench.references import gbps
-from helpers.bench.stats import summary
+from helpers.bench.references import throughput_summary
 from helpers.bench.timing import Budget, repeat
 
 SOCKET_CHUNK = 212_992
@@ -119,13 +118,4 @@ def step_seconds(step: str, nbytes: int, budget: Budget) -> list[float]:
 
 def measure_step(step: str, nbytes: int, budget: Budget) -> dict[str, float | int | str]:
     """Median seconds and GB/s of one step."""
-    stats = summary(step_seconds(step, nbytes, budget))
-    return {
-        "step": step,
-        "bytes": nbytes,
-        "median_s": stats["median"],
-        "q1_s": stats["q1"],
-        "q3_s": stats["q3"],
-        "repeats": stats["samples"],
-        "GBps": gbps(nbytes, stats["median"]),
-    }
+    return {"step": step, **throughput_summary(nbytes, step_seconds(step, nbytes, budget))}
