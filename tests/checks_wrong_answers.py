@@ -3,6 +3,8 @@
 Each entry is the code a learner might write: child modules (saved as with ``%%child_module``)
 and parent code (typed into the notebook), the expression passed to the check, and a piece of
 text the feedback must contain. They are the common mistakes docs/teaching.md lists.
+Notebooks 01-05 keep theirs here; later notebooks each have a file ``wrong_answers_nbNN.py``
+with a list ``WRONG`` of their own, added to this one on import.
 """
 
 from __future__ import annotations
@@ -756,6 +758,20 @@ def big_result(ctx, n):
         ),
     ),
 ]
+
+
+def _entries_of_later_notebooks() -> list[Wrong]:
+    """Entries kept in files of their own, one per notebook: tests/wrong_answers_nbNN.py."""
+    import importlib
+    from pathlib import Path
+
+    found: list[Wrong] = []
+    for path in sorted(Path(__file__).parent.glob("wrong_answers_nb*.py")):
+        found += importlib.import_module(f"tests.{path.stem}").WRONG
+    return found
+
+
+WRONG += _entries_of_later_notebooks()
 
 
 def wrong_answers(*notebooks: int) -> list[Wrong]:
