@@ -9,19 +9,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 
 
-def run_python(code: str, timeout: float = 30.0) -> subprocess.CompletedProcess:
-    """Run ``code`` with this kernel's Python and return the finished process (text output)."""
+def run_python(
+    code: str, timeout: float = 30.0, args: Sequence[str] = ()
+) -> subprocess.CompletedProcess:
+    """Run ``code`` with this kernel's Python and return the finished process (text output).
+
+    ``args`` become the program's ``sys.argv[1:]``.
+    """
     if not isinstance(code, str) or not code.strip():
         raise ValueError("code must be a non-empty string of Python source")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if isinstance(args, str) or not all(isinstance(arg, str) for arg in args):
+        raise ValueError(f"args must be a sequence of strings, not {args!r}")
     # Plain text: Jupyter sets FORCE_COLOR, and from Python 3.13 tracebacks would be coloured.
     env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
     env.update(PYTHON_COLORS="0", NO_COLOR="1")
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         timeout=timeout,

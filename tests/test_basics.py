@@ -26,11 +26,18 @@ def test_run_python_captures_both_streams():
     assert (done.returncode, done.stdout.strip(), last_line(done.stderr)) == (3, "out", "err")
 
 
+def test_run_python_passes_arguments():
+    done = run_python("import sys; print(sys.argv[1:])", args=["a b", "-c"])
+    assert done.stdout.strip() == "['a b', '-c']"
+
+
 def test_run_python_rejects_bad_arguments():
     with pytest.raises(ValueError, match="code must be a non-empty string"):
         run_python("  ")
     with pytest.raises(ValueError, match="timeout must be a positive number"):
         run_python("pass", timeout=0)
+    with pytest.raises(ValueError, match="args must be a sequence of strings"):
+        run_python("pass", args="a")
 
 
 def test_show_source_prints_the_function(capsys):

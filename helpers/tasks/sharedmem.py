@@ -16,7 +16,6 @@ import os
 import random
 import re
 import struct
-import subprocess
 import sys
 import time
 from collections.abc import MutableSequence
@@ -25,6 +24,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import ShareableList, SharedMemory
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from helpers.scripts import run_python
 
 if TYPE_CHECKING:
     import numpy as np
@@ -244,13 +245,7 @@ def owner_and_reader(untracked: bool, timeout: float = 30.0) -> list[str]:
     shm = SharedMemory(create=True, size=16)
     shm.buf[:5] = b"hello"
     mode = "untracked" if untracked else "tracked"
-    reader = subprocess.run(
-        [sys.executable, "-c", READER_CODE, shm.name, "5", mode],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    reader = run_python(READER_CODE, timeout=timeout, args=[shm.name, "5", mode])
     report = [
         f"the reader read: {reader.stdout.strip()!r}",
         "the reader's stderr: "
