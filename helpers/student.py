@@ -16,7 +16,8 @@ module does what nbgrader's ``ClearSolutions`` does, without needing nbgrader in
 
 The placeholder makes each exercise's check say "not attempted yet". Every notebook under
 ``notebooks/`` is written (one without exercises is copied unchanged), so a notebook that gains
-exercises later is covered with no change here.
+exercises later is covered with no change here. The files the notebooks read (``notebooks/data``,
+such as 07's benchmark run) are copied next to them, so the student versions run where they are.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -132,6 +134,10 @@ def write_student_versions(
     if missing:
         raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
     out.mkdir(parents=True, exist_ok=True)
+    data = NOTEBOOK_DIR / "data"
+    if data.is_dir() and (out / "data").resolve() != data.resolve():
+        # The notebooks open data/... relative to their own folder.
+        shutil.copytree(data, out / "data", dirs_exist_ok=True)
     written = []
     for path in paths:
         nb, cleared = student_version(nbformat.read(path, as_version=4))

@@ -9,23 +9,7 @@ with a list ``WRONG`` of their own, added to this one on import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Wrong:
-    exercise: str
-    mistake: str
-    answer: str
-    expect: str
-    modules: dict[str, str] = field(default_factory=dict)
-    parent: str = ""
-    posix_only: bool = False  # on Windows a segment vanishes with its last handle: no unlink needed
-
-    @property
-    def id(self) -> str:
-        return f"{self.exercise}-{self.mistake.replace(' ', '-')}"
-
+from tests.wrong_answer import Wrong
 
 MEAN = "def store_mean(out, numbers):\n    out.value = sum(numbers) / len(numbers)\n"
 MEAN_PARENT = """

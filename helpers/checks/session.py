@@ -237,6 +237,7 @@ class CheckContext:
         self._connections: list[Any] = []
         self._managers: list[Any] = []
         self._problems: list[str] = []
+        self._pools: list[Any] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ctx, name)
@@ -330,7 +331,9 @@ class CheckContext:
         """A Pool whose workers are started (and so recorded) through this context."""
         from multiprocessing.pool import Pool
 
-        return Pool(processes, initializer, initargs, maxtasksperchild, context=self)
+        pool = Pool(processes, initializer, initargs, maxtasksperchild, context=self)
+        self._pools.append(pool)  # a Pool replaces killed workers: the check terminates it
+        return pool
 
 
 # --- where a stuck answer is waiting ----------------------------------------------------------
@@ -350,6 +353,11 @@ _BLOCKING_CALLS = {
     ("synchronize.py", "__enter__"): "acquire",
     ("managers.py", "_callmethod"): "manager",
     ("managers.py", "start"): "manager",
+    ("pool.py", "get"): "get",
+    ("pool.py", "next"): "get",
+    ("pool.py", "wait"): "wait",
+    ("pool.py", "join"): "join",
+    ("connection.py", "accept"): "accept",
 }
 
 
@@ -439,6 +447,9 @@ class Session:
         self.extra_managers: list[Any] = []
         self.segments: dict[str, Segment] = {}
         self.owned_segments: list[str] = []
+        # A check's own ways to free a stuck call (connect to a listener, close a cluster),
+        # run by unblock() after the children are stopped.
+        self.unblockers: list[Callable[[], None]] = []
         self._children_before = {p.pid for p in multiprocessing.active_children()}
 
     # Calls into the learner's code.
@@ -512,8 +523,18 @@ class Session:
                 process.join(2.0)
         record.collect_report()
 
+    def stop_pools(self) -> None:
+        """Terminate every Pool the answer made (each bounded by a few seconds). A Pool whose
+        workers are merely killed starts new ones, so it is stopped before its workers."""
+        for pool in self.ctx._pools:
+            stopper = threading.Thread(target=pool.terminate, name="exercise-check-pool")
+            stopper.daemon = True
+            stopper.start()
+            stopper.join(5.0)
+
     def unblock(self) -> None:
         """Free a thread stuck in a wait: stop every child, close the pipes it may wait on."""
+        self.stop_pools()
         for record in self.ctx._children:
             self.stop_child(record)
         for queue in self.ctx._queues:
@@ -530,6 +551,11 @@ class Session:
                 pass
         for manager in self.ctx._managers + self.extra_managers:
             self._shut_down(manager)
+        for unblocker in self.unblockers:
+            try:
+                unblocker()
+            except Exception:
+                pass
 
     @staticmethod
     def _shut_down(manager: Any) -> bool:
@@ -549,6 +575,7 @@ class Session:
     def close(self) -> None:
         """Leave nothing behind: children, pipes, queues, managers, segments (never raises)."""
         steps = [
+            self.stop_pools,
             self._close_children,
             self._close_channels,
             self._close_managers,
