@@ -7,6 +7,8 @@ stops the notebook cell instead of passing unnoticed.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from multiprocessing.process import BaseProcess
 
@@ -24,6 +26,35 @@ def describe_exit(exitcode: int | None) -> str:
     if exitcode > 0:
         return f"exited with code {exitcode} (an uncaught exception gives 1)"
     return f"was killed by signal {-exitcode} (a negative exit code is the signal number)"
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process with this ``pid`` is running: any process, not only a child of ours.
+
+    On Linux and macOS signal 0 asks the system, and sends nothing. On Windows ``os.kill``
+    would *end* the process whatever the signal, so the process is opened and asked instead.
+    """
+    if sys.platform == "win32":
+        import _winapi
+
+        synchronize, query_limited_information = 0x00100000, 0x1000
+        try:
+            handle = _winapi.OpenProcess(synchronize | query_limited_information, False, pid)
+        except PermissionError:  # it exists, but we may not look at it
+            return True
+        except OSError:  # no such process (any more)
+            return False
+        try:
+            return _winapi.WaitForSingleObject(handle, 0) != _winapi.WAIT_OBJECT_0
+        finally:
+            _winapi.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, but belongs to another user
+        return True
+    return True
 
 
 def join_or_fail(*processes: BaseProcess, timeout: float = 10.0) -> None:

@@ -12,16 +12,18 @@ import time
 
 import pytest
 
-from helpers import START_METHODS, get_context, join_or_fail
+from helpers import get_context, join_or_fail
+from helpers.processes import process_exists
 from helpers.relay import frame_names, last_line
 from helpers.tasks import failures
+from tests.test_context import AVAILABLE
 
 TIMEOUT_S = 30
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="signals and os.kill are POSIX")
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and /proc are Linux")
 
 
-@pytest.fixture(params=START_METHODS)
+@pytest.fixture(params=AVAILABLE)
 def ctx(request):
     return get_context(request.param)
 
@@ -82,14 +84,43 @@ def test_exit_with_gives_the_exit_code(ctx, code):
 
 
 @posix_only
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
-def test_kill_self_exit_code_is_minus_the_signal(ctx, signum):
+@pytest.mark.parametrize("name", ["SIGKILL", "SIGTERM"])
+def test_kill_self_exit_code_is_minus_the_signal(ctx, name):
+    signum = getattr(signal, name)  # Windows has no SIGKILL
     died_at = ctx.Value("d", 0.0)
     child = ctx.Process(target=failures.kill_self, args=(signum, 0.01, died_at))
     child.start()
     child.join(TIMEOUT_S)
     assert child.exitcode == -signum
     assert died_at.value > 0
+
+
+def test_exit_after_ends_at_once_and_closes_the_pipe_end_it_held(ctx):
+    reader, writer = ctx.Pipe(duplex=False)
+    died_at = ctx.Value("d", 0.0)
+    child = ctx.Process(target=failures.exit_after, args=(3, 0.01, died_at, writer))
+    child.start()
+    writer.close()
+    assert reader.poll(TIMEOUT_S)
+    with pytest.raises(EOFError):
+        reader.recv()
+    child.join(TIMEOUT_S)
+    assert child.exitcode == 3
+    assert died_at.value > 0
+    reader.close()
+
+
+def test_allocate_returns_the_size_or_a_memory_error(ctx):
+    assert run_reported(ctx, failures.allocate, 1 << 20) == (("ok", 1 << 20), 0)
+    (tag, text), code = run_reported(ctx, failures.allocate, 1 << 60)
+    assert (tag, code) == ("error", 0)
+    assert last_line(text) == "MemoryError"
+
+
+def test_check_pump_raises_an_error_that_does_not_unpickle():
+    assert failures.check_pump(20) == "pump ok"
+    with pytest.raises(failures.TwoPartError, match="pump: too hot"):
+        failures.check_pump(95)
 
 
 @linux_only
@@ -128,9 +159,13 @@ def test_send_then_receive_deadlocks_until_one_side_reads(ctx):
 
 
 def test_two_part_error_pickles_but_does_not_unpickle():
-    data = pickle.dumps(failures.TwoPartError("pump", "too hot"))
-    with pytest.raises(TypeError, match="missing 1 required positional argument"):
-        pickle.loads(data)
+    from helpers.checks.nb08_failures import standard_pickling
+
+    # A check that imported dask earlier in this worker may have taught pickle to rebuild it.
+    with standard_pickling(failures.TwoPartError):
+        data = pickle.dumps(failures.TwoPartError("pump", "too hot"))
+        with pytest.raises(TypeError, match="missing 1 required positional argument"):
+            pickle.loads(data)
 
 
 def test_log_to_queue_relays_records_in_order(ctx):
@@ -220,6 +255,20 @@ def test_kill_self_closes_the_pipe_end_it_held(ctx):
     child.join(TIMEOUT_S)
     assert child.exitcode == -signal.SIGKILL
     reader.close()
+
+
+@pytest.mark.parametrize("stop", ["terminate", "kill"])
+def test_a_child_ended_from_outside_leaves_its_daemonic_grandchild_running(ctx, stop):
+    results = ctx.Queue()
+    child = ctx.Process(target=failures.start_grandchild_then_wait, args=(results,))
+    child.start()
+    orphan = results.get(timeout=TIMEOUT_S)
+    getattr(child, stop)()
+    child.join(TIMEOUT_S)
+    close(results)
+    assert child.exitcode is not None and child.exitcode < 0
+    assert process_exists(orphan)
+    os.kill(orphan, signal.SIGTERM)  # on Windows: TerminateProcess
 
 
 def test_a_daemonic_child_may_not_start_a_grandchild(ctx):

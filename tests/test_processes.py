@@ -1,11 +1,12 @@
 """helpers.processes.join_or_fail: bounded joins that turn crashes and hangs into errors."""
 
+import os
 import time
 
 import pytest
 
 from helpers import ChildFailed, get_context, join_or_fail
-from helpers.processes import describe_exit
+from helpers.processes import describe_exit, process_exists
 from helpers.tasks import basics
 from tests.test_context import AVAILABLE
 
@@ -53,3 +54,13 @@ def test_bad_arguments_are_named():
     for bad in (0, -1, "5", True):
         with pytest.raises(ValueError, match="timeout must be a positive number"):
             join_or_fail(child, timeout=bad)
+
+
+@pytest.mark.parametrize("method", AVAILABLE)
+def test_process_exists_for_this_process_and_not_for_a_joined_child(method):
+    assert process_exists(os.getpid())
+    child = get_context(method).Process(target=basics.do_nothing)
+    child.start()
+    assert process_exists(child.pid)
+    join_or_fail(child, timeout=30)
+    assert not process_exists(child.pid)

@@ -73,6 +73,25 @@ def kill_self(signum: int, delay: float = 0.0, died_at: Any = None, conn: Any = 
     os.kill(os.getpid(), signum)
 
 
+def exit_after(code: int, delay: float = 0.0, died_at: Any = None, conn: Any = None) -> None:
+    """Wait ``delay`` seconds, note the time in ``died_at`` (a ``Value``), then end at once with
+    ``code``: as sudden as a kill, no ``except``, no ``finally``, nothing sent.
+
+    ``conn`` stands for the end of a pipe the child was to send its result through: it is
+    held, never used, and closed by the operating system when the child dies.
+    """
+    time.sleep(delay)
+    if died_at is not None:
+        died_at.value = time.time()
+    os._exit(code)
+
+
+def allocate(nbytes: int) -> int:
+    """Allocate ``nbytes`` and return how many bytes the block has."""
+    block = bytearray(nbytes)
+    return len(block)
+
+
 def allocate_under_limit(nbytes: int, headroom: int) -> int:
     """Allocate ``nbytes`` with the address space capped at its current size + ``headroom``.
 
@@ -116,6 +135,13 @@ class TwoPartError(Exception):
     def __init__(self, part: str, problem: str) -> None:
         super().__init__(f"{part}: {problem}")
         self.part, self.problem = part, problem
+
+
+def check_pump(temperature: float) -> str:
+    """Return ``"pump ok"``, or raise ``TwoPartError("pump", "too hot")`` above 90 degrees."""
+    if temperature > 90:
+        raise TwoPartError("pump", "too hot")
+    return "pump ok"
 
 
 def clean_readings(results: Any, readings: list[float]) -> None:
@@ -179,6 +205,20 @@ def start_grandchild_then_die(results: Any) -> None:
     results.close()
     results.join_thread()  # the pid is in the pipe before the child dies
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def start_grandchild_then_wait(results: Any) -> None:
+    """Start a daemonic grandchild, put its pid on ``results``, then wait (30 s) to be killed.
+
+    Killed, this child runs none of its exit code, so nobody terminates the grandchild.
+    The grandchild is started with spawn: a forked one would inherit every file descriptor
+    of this child, among them the one behind this child's ``sentinel``, and the parent's
+    ``join`` would then wait for the grandchild to end as well.
+    """
+    results.put(start_grandchild("spawn"))
+    results.close()
+    results.join_thread()  # the pid is in the pipe before anyone kills this child
+    time.sleep(30)
 
 
 def stdout_type(results: Any) -> None:
