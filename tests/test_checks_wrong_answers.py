@@ -1,0 +1,63 @@
+"""Known-wrong answers to the exercises: each gets its own hint, under every start method, and
+its check leaves no process and no segment behind (table and runner in
+tests/checks_wrong_answers.py and tests/wrong_answers_nbNN.py).
+
+One class per notebook or two: pytest-xdist's loadscope hands each class to its own worker, so
+the slow ones (every wrong answer that hangs is stopped after its time limit) run side by side.
+"""
+
+from tests.checks_support import notebooks_with_exercises
+from tests.checks_wrong_answers import assert_gets_its_hint, wrong_answers
+from tests.test_context import AVAILABLE
+
+
+def pytest_generate_tests(metafunc):
+    if "wrong" in metafunc.fixturenames:
+        wrong = wrong_answers(*metafunc.cls.notebooks)
+        metafunc.parametrize("wrong", wrong, ids=[w.id for w in wrong])
+        metafunc.parametrize("method", AVAILABLE)
+
+
+class WrongAnswersOf:
+    notebooks: tuple[int, ...] = ()
+
+    def test_a_known_wrong_answer_gets_its_hint(self, wrong, method):
+        assert_gets_its_hint(wrong, method)
+
+
+class TestNotebook01(WrongAnswersOf):
+    notebooks = (1,)
+
+
+class TestNotebook02(WrongAnswersOf):
+    notebooks = (2,)
+
+
+class TestNotebook03(WrongAnswersOf):
+    notebooks = (3,)
+
+
+class TestNotebooks04And05(WrongAnswersOf):
+    notebooks = (4, 5)
+
+
+class TestNotebook06(WrongAnswersOf):
+    notebooks = (6,)
+
+
+class TestNotebook07(WrongAnswersOf):
+    notebooks = (7,)
+
+
+class TestNotebook08(WrongAnswersOf):
+    notebooks = (8,)
+
+
+class TestNotebook09(WrongAnswersOf):
+    notebooks = (9,)
+
+
+def test_every_notebook_with_exercises_has_its_class():
+    covered = {n for cls in WrongAnswersOf.__subclasses__() for n in cls.notebooks}
+    wanted = {int(path.name[:2]) for path in notebooks_with_exercises()}
+    assert wanted <= covered, f"add a class for notebook(s) {sorted(wanted - covered)}"
