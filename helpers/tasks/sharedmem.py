@@ -22,7 +22,6 @@ from collections.abc import MutableSequence
 from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import ShareableList, SharedMemory
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from helpers.scripts import run_python
@@ -30,7 +29,6 @@ from helpers.scripts import run_python
 if TYPE_CHECKING:
     import numpy as np
 
-SHM_DIR = Path("/dev/shm")
 """Where Linux shows every named shared-memory segment as a file (absent on macOS, Windows)."""
 
 WAIT_S = 30.0
@@ -81,10 +79,26 @@ def shared_array(shm: SharedMemory, shape: tuple[int, ...], dtype: str = "float6
 
 
 def segment_state(name: str) -> str:
-    """Say whether a segment named ``name`` exists in /dev/shm: "present" or "absent" (Linux)."""
-    if not SHM_DIR.is_dir():
-        return "unknown (this system has no /dev/shm)"
-    return "present" if name.lstrip("/") in os.listdir(SHM_DIR) else "absent"
+    """Say whether a segment named ``name`` exists: "present" or "absent", on every platform.
+
+    It opens the segment read-only and closes it at once, with the calls ``SharedMemory``
+    itself makes underneath (private modules), because attaching a ``SharedMemory`` would
+    register the name with this process's resource tracker before Python 3.13.
+    """
+    name = name.lstrip("/")
+    try:
+        if os.name == "nt":
+            import _winapi
+
+            handle = _winapi.OpenFileMapping(_winapi.FILE_MAP_READ, False, name)
+            _winapi.CloseHandle(handle)
+        else:
+            import _posixshmem
+
+            os.close(_posixshmem.shm_open("/" + name, os.O_RDONLY, mode=0o600))
+    except FileNotFoundError:
+        return "absent"
+    return "present"
 
 
 def tracker_warning(stderr: str) -> str:
