@@ -1,2 +1,24 @@
 # The repository root is on sys.path while testing, so `tests.notebook_matrix` (named in
 # pyproject's addopts) and `helpers` import the same way in every pytest worker.
+
+import copyreg
+
+import pytest
+
+# Pickle's registry before any test runs (no test module imports dask at the top).
+_PICKLING_AT_START = dict(copyreg.dispatch_table)
+
+
+@pytest.fixture(autouse=True)
+def _exceptions_pickle_as_at_start():
+    """Importing dask (the 9.x checks, tests/test_remote.py) registers a pickle reducer for every
+    exception class then defined: exceptions then carry their tracebacks, or rebuild when they
+    should not. Tests share worker processes, so each one starts with exceptions pickled as
+    plain Python pickles them (other registrations, numpy's say, stay)."""
+    for cls in list(copyreg.dispatch_table):
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            if cls in _PICKLING_AT_START:
+                copyreg.dispatch_table[cls] = _PICKLING_AT_START[cls]
+            else:
+                del copyreg.dispatch_table[cls]
+    yield
