@@ -8,7 +8,6 @@ import queue
 import signal
 import sys
 import threading
-import time
 
 import pytest
 
@@ -20,7 +19,6 @@ from tests.test_context import AVAILABLE
 
 TIMEOUT_S = 30
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="signals and os.kill are POSIX")
-linux_only = pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and /proc are Linux")
 
 
 @pytest.fixture(params=AVAILABLE)
@@ -83,18 +81,6 @@ def test_exit_with_gives_the_exit_code(ctx, code):
     assert child.exitcode == code
 
 
-@posix_only
-@pytest.mark.parametrize("name", ["SIGKILL", "SIGTERM"])
-def test_kill_self_exit_code_is_minus_the_signal(ctx, name):
-    signum = getattr(signal, name)  # Windows has no SIGKILL
-    died_at = ctx.Value("d", 0.0)
-    child = ctx.Process(target=failures.kill_self, args=(signum, 0.01, died_at))
-    child.start()
-    child.join(TIMEOUT_S)
-    assert child.exitcode == -signum
-    assert died_at.value > 0
-
-
 def test_exit_after_ends_at_once_and_closes_the_pipe_end_it_held(ctx):
     reader, writer = ctx.Pipe(duplex=False)
     died_at = ctx.Value("d", 0.0)
@@ -121,19 +107,6 @@ def test_check_pump_raises_an_error_that_does_not_unpickle():
     assert failures.check_pump(20) == "pump ok"
     with pytest.raises(failures.TwoPartError, match="pump: too hot"):
         failures.check_pump(95)
-
-
-@linux_only
-def test_allocate_under_limit_fails_with_memory_error_and_lifts_the_limit(ctx):
-    (tag, text), _ = run_reported(ctx, failures.allocate_under_limit, 8 << 30, 256 << 20)
-    assert tag == "error"
-    assert last_line(text) == "MemoryError"
-
-
-@linux_only
-def test_allocate_under_limit_allows_what_fits(ctx):
-    outcome, _ = run_reported(ctx, failures.allocate_under_limit, 1 << 20, 256 << 20)
-    assert outcome == ("ok", 1 << 20)
 
 
 def test_send_then_receive_deadlocks_until_one_side_reads(ctx):
@@ -222,35 +195,6 @@ def test_start_grandchild_daemon_is_terminated_when_the_child_exits(ctx):
     assert (tag, code) == ("ok", 0)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
-
-
-@posix_only
-def test_a_killed_child_leaves_its_daemonic_grandchild_running(ctx):
-    results = ctx.Queue()
-    child = ctx.Process(target=failures.start_grandchild_then_die, args=(results,))
-    child.start()
-    orphan = results.get(timeout=TIMEOUT_S)
-    began = time.monotonic()
-    child.join(TIMEOUT_S)
-    assert time.monotonic() - began < 5  # nothing holds the child's sentinel open
-    close(results)
-    assert child.exitcode == -signal.SIGKILL
-    os.kill(orphan, 0)  # still there: raises ProcessLookupError if not
-    os.kill(orphan, signal.SIGKILL)
-
-
-@posix_only
-def test_kill_self_closes_the_pipe_end_it_held(ctx):
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=failures.kill_self, args=(signal.SIGKILL, 0.0, None, writer))
-    child.start()
-    writer.close()
-    assert reader.poll(TIMEOUT_S)
-    with pytest.raises(EOFError):
-        reader.recv()
-    child.join(TIMEOUT_S)
-    assert child.exitcode == -signal.SIGKILL
-    reader.close()
 
 
 @pytest.mark.parametrize("stop", ["terminate", "kill"])

@@ -60,19 +60,6 @@ def exit_with(code: int) -> None:
     os._exit(code)
 
 
-def kill_self(signum: int, delay: float = 0.0, died_at: Any = None, conn: Any = None) -> None:
-    """Wait ``delay`` seconds, note the time in ``died_at`` (a ``Value``), then send ``signum``
-    to this very process (POSIX). After SIGKILL nothing more runs in the child.
-
-    ``conn`` stands for the end of a pipe the child was to send its result through: it is
-    held, never used, and closed by the operating system when the child dies.
-    """
-    time.sleep(delay)
-    if died_at is not None:
-        died_at.value = time.time()
-    os.kill(os.getpid(), signum)
-
-
 def exit_after(code: int, delay: float = 0.0, died_at: Any = None, conn: Any = None) -> None:
     """Wait ``delay`` seconds, note the time in ``died_at`` (a ``Value``), then end at once with
     ``code``: as sudden as a kill, no ``except``, no ``finally``, nothing sent.
@@ -90,26 +77,6 @@ def allocate(nbytes: int) -> int:
     """Allocate ``nbytes`` and return how many bytes the block has."""
     block = bytearray(nbytes)
     return len(block)
-
-
-def allocate_under_limit(nbytes: int, headroom: int) -> int:
-    """Allocate ``nbytes`` with the address space capped at its current size + ``headroom``.
-
-    Linux only. The cap (``RLIMIT_AS``) makes a too-big allocation fail with ``MemoryError``
-    at once, before any memory is touched; it is lifted again before returning or raising.
-    """
-    import resource  # POSIX only
-
-    page = os.sysconf("SC_PAGE_SIZE")
-    with open("/proc/self/statm") as statm:
-        in_use = int(statm.read().split()[0]) * page
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (in_use + headroom, hard))
-    try:
-        block = bytearray(nbytes)
-        return len(block)
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def send_then_receive(conn: Any, nbytes: int, sent: Any) -> None:
@@ -191,20 +158,6 @@ def start_grandchild(method: str) -> int:
     )
     grandchild.start()
     return grandchild.pid
-
-
-def start_grandchild_then_die(results: Any) -> None:
-    """Start a daemonic grandchild, put its pid on ``results``, then die by SIGKILL (POSIX).
-
-    Killed, this child runs none of its exit code, so nobody terminates the grandchild.
-    The grandchild is started with spawn: a forked one would inherit every file descriptor
-    of this child, among them the one behind this child's ``sentinel``, and the parent's
-    ``join`` would then wait for the grandchild to end as well.
-    """
-    results.put(start_grandchild("spawn"))
-    results.close()
-    results.join_thread()  # the pid is in the pipe before the child dies
-    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def start_grandchild_then_wait(results: Any) -> None:
