@@ -3,35 +3,19 @@ two-way conversation over one duplex pipe."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from helpers.checks.session import Exercise, Fail, Session, short
+from helpers.checks.session import Exercise, Fail, Session, messages_until_eof, short
 from helpers.exercises import children
 
 MIN_MAX_OF = [4, -2, 9.5, 3]
-
-
-def _messages_until_eof(conn: Any, seconds: float) -> tuple[list[Any], bool]:
-    """Every message on ``conn`` until end of file; (messages, reached the end in time)."""
-    messages: list[Any] = []
-    deadline = time.monotonic() + seconds
-    while True:
-        if not conn.poll(max(0.0, deadline - time.monotonic())):
-            return messages, False
-        try:
-            messages.append(conn.recv())
-        except EOFError:
-            return messages, True
-        except Exception as error:  # a message that cannot be unpickled, or raw bytes
-            messages.append(error)
 
 
 def check_min_max(answer: Any, s: Session) -> str:
     receiver, sender = s.ctx.Pipe(duplex=False)
     record = s.start(answer, sender, list(MIN_MAX_OF))
     sender.close()
-    messages, ended = _messages_until_eof(receiver, s.deadline)
+    messages, ended = messages_until_eof(receiver, s.deadline)
     if not ended:
         s.stop_child(record)
     s.join([record], 5.0)

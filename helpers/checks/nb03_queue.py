@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.checks.session import Exercise, Fail, Outcome, Session, short
+from helpers.checks.session import Exercise, Fail, Outcome, Session, same_items, short
 
 ORDER_HINT = (
     "Results arrive in the order the children finish, not the order you started them. "
@@ -30,11 +30,7 @@ def _squares(outcome: Outcome, name: str, expected: list[Any]) -> None:
             "Use the index to put each square in its place, then return only the squares.",
         )
     if got != expected:
-        try:
-            same_items = sorted(got) == sorted(expected)
-        except TypeError:
-            same_items = False
-        if same_items:
+        if same_items(got, expected):
             raise Fail(
                 f"the right squares in another order: {got}; the order of the input "
                 f"gives {expected}.",

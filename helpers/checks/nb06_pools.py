@@ -25,6 +25,7 @@ from helpers.checks.session import (
     Outcome,
     Session,
     importability_problem,
+    same_items,
     short,
 )
 from helpers.tasks import pools
@@ -186,11 +187,7 @@ def check_pool_order(answer: Any, s: Session) -> str:
         )
     got = list(got)
     if got != expected:
-        try:
-            same_items = sorted(got) == sorted(expected)
-        except TypeError:
-            same_items = False
-        if same_items:
+        if same_items(got, expected):
             raise Fail(
                 f"the right squares in another order: {got}; the order of the tasks gives "
                 f"{expected}.",

@@ -7,13 +7,20 @@ import copyreg
 import os
 import re
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any
 
-from helpers.checks.session import ChildRecord, Exercise, Fail, Outcome, Session, short
+from helpers.checks.session import (
+    ChildRecord,
+    Exercise,
+    Fail,
+    Outcome,
+    Session,
+    messages_until_eof,
+    short,
+)
 from helpers.exercises import children
 from helpers.tasks import failures
 
@@ -346,21 +353,6 @@ def _pickle_hint(message: str) -> str | None:
     return None
 
 
-def _messages_until_eof(conn: Any, seconds: float) -> tuple[list[Any], bool]:
-    """Every message on ``conn`` until end of file; (messages, reached the end in time)."""
-    messages: list[Any] = []
-    deadline = time.monotonic() + seconds
-    while True:
-        if not conn.poll(max(0.0, deadline - time.monotonic())):
-            return messages, False
-        try:
-            messages.append(conn.recv())
-        except EOFError:
-            return messages, True
-        except Exception as error:  # a message that cannot be unpickled
-            messages.append(error)
-
-
 def check_plain(answer: Any, s: Session) -> str:
     with tempfile.TemporaryDirectory(prefix="ex08-") as folder:
         path = os.path.join(folder, "pump.log")
@@ -369,7 +361,7 @@ def check_plain(answer: Any, s: Session) -> str:
         receiver, sender = s.ctx.Pipe(duplex=False)
         record = s.start(answer, sender, path)
         sender.close()
-        messages, ended = _messages_until_eof(receiver, s.deadline)
+        messages, ended = messages_until_eof(receiver, s.deadline)
         if not ended:
             s.stop_child(record)
         s.join([record], 5.0)

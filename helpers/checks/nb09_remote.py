@@ -30,6 +30,7 @@ from helpers.checks.session import (
     Session,
     find_module,
     importability_problem,
+    same_items,
     short,
 )
 
@@ -199,11 +200,7 @@ def _squares_in_order(got: Any, name: str, expected: list[int]) -> None:
         )
     if got == expected:
         return
-    try:
-        same_items = sorted(got) == sorted(expected)
-    except TypeError:
-        same_items = False
-    if same_items:
+    if same_items(got, expected):
         raise Fail(
             f"the right squares in another order: {got}; the order of the numbers "
             f"gives {expected}.",
@@ -466,13 +463,6 @@ class OwnCluster:
                 pass
 
 
-def _same_items(got: list[Any], expected: list[Any]) -> bool:
-    try:
-        return sorted(got) == sorted(expected)
-    except TypeError:
-        return False
-
-
 def _is_big(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and len(value) >= COUNT
 
@@ -541,7 +531,7 @@ def check_cluster(answer: Any, s: Session) -> str:
             f"{name} returned the samples themselves, not their means.",
             "Submit remote.mean with each samples future, and return the means.",
         )
-    if got != expected and _same_items(got, expected):
+    if got != expected and same_items(got, expected):
         raise Fail(
             f"the right means in another order: {[round(m, 6) for m in got]}; the order of "
             f"the seeds gives {[round(m, 6) for m in expected]}.",

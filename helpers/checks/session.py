@@ -823,3 +823,29 @@ class Session:
 def short(value: Any) -> str:
     """A short description of a value for feedback: its type and a clipped repr."""
     return describe(value)
+
+
+def same_items(got: list[Any], expected: list[Any]) -> bool:
+    """Whether ``got`` holds the items of ``expected`` in some order (False if they don't sort)."""
+    try:
+        return sorted(got) == sorted(expected)
+    except TypeError:
+        return False
+
+
+def messages_until_eof(conn: Any, seconds: float) -> tuple[list[Any], bool]:
+    """Every message on ``conn`` until end of file; (messages, reached the end in time).
+
+    A message that cannot be unpickled (or raw bytes) is kept as the exception it raised.
+    """
+    messages: list[Any] = []
+    deadline = time.monotonic() + seconds
+    while True:
+        if not conn.poll(max(0.0, deadline - time.monotonic())):
+            return messages, False
+        try:
+            messages.append(conn.recv())
+        except EOFError:
+            return messages, True
+        except Exception as error:
+            messages.append(error)
