@@ -3,12 +3,9 @@ in the parent, a wait that notices a dead child at once, and a result made of pl
 
 from __future__ import annotations
 
-import copyreg
 import os
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -70,19 +67,6 @@ def _plain(error: BaseException) -> str:
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
-@contextmanager
-def standard_pickling(cls: type) -> Iterator[None]:
-    """Pickle ``cls`` the standard way during the block. Importing dask installs tblib's
-    reducer for every exception class then defined, which rebuilds even one that cannot be
-    unpickled; a forked child would inherit it. A learner's kernel has none of that."""
-    saved = copyreg.dispatch_table.pop(cls, None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            copyreg.dispatch_table[cls] = saved
-
-
 def check_errors(answer: Any, s: Session) -> str:
     name = "run_checked"
     cases = [
@@ -93,8 +77,7 @@ def check_errors(answer: Any, s: Session) -> str:
     catch = dict.fromkeys(("ValueError", "TwoPartError"), CATCH_HINT)
     for task, args, message, value in cases:
         call = f"{task.__name__}({', '.join(repr(a) for a in args)})"
-        with standard_pickling(failures.TwoPartError):
-            outcome = s.call(answer, s.ctx, task, *args, deadline=min(s.deadline, 6.0))
+        outcome = s.call(answer, s.ctx, task, *args, deadline=min(s.deadline, 6.0))
         s.problems(
             outcome,
             name,
