@@ -13,7 +13,13 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tests.notebook_matrix import CELL_TIMEOUT_S, KERNEL_ARGUMENTS, NOTEBOOK_DIR, notebook_paths
+from tests.notebook_matrix import (
+    CELL_TIMEOUT_S,
+    KERNEL_ARGUMENTS,
+    NOTEBOOK_DIR,
+    notebook_paths,
+    python_too_old,
+)
 
 EXPECTED_ERROR_TAG = "raises-exception"
 
@@ -58,8 +64,20 @@ def main(names: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    too_old = {}
+    for path in paths:
+        reason = python_too_old(path.name, nbformat.read(path, as_version=4).metadata)
+        if reason:
+            too_old[path] = reason
+    if too_old and names:  # asked for by name: refuse rather than overwrite its outputs
+        for reason in too_old.values():
+            print(f"refusing to execute: {reason}; its outputs stay as committed", file=sys.stderr)
+        return 2
     failed = []
     for path in paths:
+        if path in too_old:
+            print(f"skipping {path.name}: {too_old[path]}; its outputs stay as committed")
+            continue
         print(f"executing {path.name} ...", flush=True)
         failed += execute(path)
     for line in failed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +48,23 @@ BENIGN_LINE = re.compile(r"leaked semaphore objects|warnings\.warn\('resource_tr
 def notebook_paths() -> list[Path]:
     """Every course notebook, in reading order."""
     return sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def required_python(nb_metadata: dict) -> tuple[int, int] | None:
+    """The oldest Python a notebook runs on, from ``process_returns.requires_python`` ("3.14")."""
+    wanted = nb_metadata.get("process_returns", {}).get("requires_python")
+    if not wanted:
+        return None
+    major, minor = (int(part) for part in str(wanted).split(".")[:2])
+    return major, minor
+
+
+def python_too_old(name: str, nb_metadata: dict, version: tuple = sys.version_info) -> str | None:
+    """Why this Python cannot run notebook ``name`` (None if it can)."""
+    wanted = required_python(nb_metadata)
+    if wanted is None or tuple(version[:2]) >= wanted:
+        return None
+    return f"{name} needs Python {wanted[0]}.{wanted[1]}+ (this is {version[0]}.{version[1]})"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -167,6 +185,11 @@ class NotebookRun(IPyNbFile):
     """A strict nbval run of one notebook under one start method."""
 
     def setup(self) -> None:
+        self.kernel = None
+        self.stderr_log = None
+        too_old = python_too_old(self.path.name, self.nb.metadata)
+        if too_old:
+            pytest.skip(too_old)
         env = os.environ.copy()
         env[START_METHOD_VARIABLE] = self.name
         env["PYTHONWARNINGS"] = "default::ResourceWarning"
@@ -176,6 +199,8 @@ class NotebookRun(IPyNbFile):
         self.setup_sanitize_files()
 
     def teardown(self) -> None:
+        if self.stderr_log is None:
+            return  # skipped before a kernel started
         kernel_pid = self.kernel.pid if self.kernel is not None else None
         problems = leftover_processes(kernel_pid) if kernel_pid else []
         helpers_alive = helper_processes(kernel_pid) if kernel_pid else []

@@ -13,6 +13,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from tests import execute_notebooks
+from tests.notebook_matrix import python_too_old
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -111,3 +114,40 @@ def test_bad_runner_options_are_refused(tmp_path):
     assert done.returncode != 0 and "--start-methods: threads is not allowed" in done.stderr
     done, _ = run_pytest(path, "--cell-timeout", "0")
     assert done.returncode != 0 and "--cell-timeout must be a positive number" in done.stderr
+
+
+def test_the_python_a_notebook_needs_is_read_from_its_metadata():
+    needs = {"process_returns": {"requires_python": "3.14"}}
+    assert (
+        python_too_old("n.ipynb", needs, (3, 11, 7)) == "n.ipynb needs Python 3.14+ (this is 3.11)"
+    )
+    assert python_too_old("n.ipynb", needs, (3, 14, 0)) is None
+    assert python_too_old("n.ipynb", needs, (3, 15, 0)) is None
+    assert python_too_old("n.ipynb", {}, (3, 11, 7)) is None
+
+
+def test_a_notebook_for_a_newer_python_is_skipped_with_its_reason(tmp_path):
+    path = make_notebook(tmp_path, "future.ipynb", "raise SystemExit('must not run')")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["process_returns"] = {"requires_python": "99.0"}
+    nbformat.write(nb, path)
+    done, _ = run_pytest(path, "-rs")
+    assert done.returncode == 0, done.stdout[-2000:]
+    this = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert f"future.ipynb needs Python 99.0+ (this is {this})" in done.stdout
+    assert " passed" not in done.stdout
+
+
+def test_execute_notebooks_refuses_a_notebook_for_a_newer_python(tmp_path, monkeypatch, capsys):
+    path = make_notebook(tmp_path, "future.ipynb", "pass")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["process_returns"] = {"requires_python": "99.0"}
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    monkeypatch.setattr(execute_notebooks, "NOTEBOOK_DIR", path.parent)
+    monkeypatch.setattr(execute_notebooks, "notebook_paths", lambda: [path])
+    assert execute_notebooks.main(["future.ipynb"]) == 2
+    assert "refusing to execute: future.ipynb needs Python 99.0+" in capsys.readouterr().err
+    assert execute_notebooks.main([]) == 0
+    assert "skipping future.ipynb: future.ipynb needs Python 99.0+" in capsys.readouterr().out
+    assert path.read_bytes() == before, "its outputs stay as they were"
