@@ -62,11 +62,13 @@ def check_tally(answer: Any, s: Session) -> str:
         check_children=False,
     )
     expected = THREADS * TIMES
-    time.sleep(0.05)  # a thread that is ending but not yet gone
+    writes_at_return = counter.writes
+    time.sleep(0.2)  # long enough for a thread still at work to write again, or to end
     left = {t for t in _running_threads() - before if t.name != "exercise-check"}
-    if left:
+    if left or counter.writes > writes_at_return:
         raise Fail(
-            f"{len(left)} thread(s) were still running when {name} returned.",
+            f"threads were still {'running' if left else 'writing'} after {name} returned "
+            f"({writes_at_return} of {expected} writes done when it returned).",
             "Start the threads inside `with ThreadPoolExecutor(max_workers=threads) as "
             "executor:` and wait for each future's result before returning.",
         )
