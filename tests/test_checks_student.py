@@ -20,7 +20,7 @@ from helpers.student import (
     write_student_versions,
 )
 from tests.checks_support import exercise_cells, notebooks_with_exercises
-from tests.notebook_matrix import KERNEL_ARGUMENTS, notebook_paths
+from tests.notebook_matrix import KERNEL_ARGUMENTS, notebook_paths, python_too_old
 
 NOTEBOOKS = notebooks_with_exercises()
 STUDENT_CELL_TIMEOUT_S = 120
@@ -120,6 +120,9 @@ def test_main_writes_every_notebook(tmp_path, capsys):
 def test_the_student_notebook_runs_to_the_end_with_nothing_attempted(
     path: Path, tmp_path, monkeypatch
 ):
+    too_old = python_too_old(path.name, nbformat.read(path, as_version=4).metadata)
+    if too_old:
+        pytest.skip(too_old)
     monkeypatch.setenv("MP_START_METHOD", "spawn")
     (target,) = write_student_versions(tmp_path, [path.name], quiet=True)
     nb = nbformat.read(target, as_version=4)
