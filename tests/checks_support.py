@@ -131,3 +131,18 @@ def check_calls(path: Path) -> list[CheckCall]:
         if found:
             calls.append(CheckCall(found.group("id"), found.group("answer")))
     return calls
+
+
+# Exercises whose checks need a newer Python than the course's oldest (subinterpreters: 3.14).
+EXERCISE_NEEDS_PYTHON = {"10.2": (3, 14)}
+
+
+def exercise_too_new(exercise: str) -> str | None:
+    """Why this Python cannot run ``exercise``'s check (None if it can)."""
+    import sys
+
+    wanted = EXERCISE_NEEDS_PYTHON.get(exercise)
+    if wanted is None or sys.version_info[:2] >= wanted:
+        return None
+    this = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"exercise {exercise} needs Python {wanted[0]}.{wanted[1]}+ (this is {this})"

@@ -6,11 +6,9 @@ One class per notebook or two: pytest-xdist's loadscope hands each class to its 
 the slow ones (every wrong answer that hangs is stopped after its time limit) run side by side.
 """
 
-import sys
-
 import pytest
 
-from tests.checks_support import notebooks_with_exercises
+from tests.checks_support import exercise_too_new, notebooks_with_exercises
 from tests.checks_wrong_answers import assert_gets_its_hint, wrong_answers
 from tests.test_context import AVAILABLE
 
@@ -65,9 +63,9 @@ class TestNotebook10(WrongAnswersOf):
     notebooks = (10,)
 
     def test_a_known_wrong_answer_gets_its_hint(self, wrong, method):
-        if wrong.exercise == "10.2" and sys.version_info < (3, 14):
-            this = f"{sys.version_info.major}.{sys.version_info.minor}"
-            pytest.skip(f"exercise 10.2 needs Python 3.14+ (this is {this})")
+        too_new = exercise_too_new(wrong.exercise)
+        if too_new:
+            pytest.skip(too_new)
         assert_gets_its_hint(wrong, method)
 
 
