@@ -12,9 +12,9 @@ COURSE_PACKAGES = ("matplotlib", "ipywidgets", "numpy", "nbval")
 def setup_problems() -> list[str]:
     """Return what is missing, in words a newcomer can act on (empty when all is well)."""
     problems = []
-    if sys.version_info < (3, 10):  # noqa: UP036 - a learner may pick an old kernel
+    if sys.version_info < (3, 11):  # noqa: UP036 - a learner may pick an old kernel
         problems.append(
-            f"Python 3.10 or newer is needed; this kernel runs {sys.version.split()[0]}"
+            f"Python 3.11 or newer is needed; this kernel runs {sys.version.split()[0]}"
         )
     missing = [name for name in COURSE_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
@@ -36,7 +36,7 @@ def check_setup() -> bool:
         for problem in problems:
             print("✗", problem)
         return False
-    print("✓ Python 3.10 or newer")
+    print("✓ Python 3.11 or newer")
     print("✓ course packages installed:", ", ".join(COURSE_PACKAGES))
     print("✓ helpers package importable, so children can find their code")
     print("✓ start methods available here:", ", ".join(multiprocessing.get_all_start_methods()))

@@ -11,7 +11,7 @@ from helpers.tasks import basics
 def test_this_environment_is_ready(capsys):
     assert setup_problems() == []
     assert check_setup() is True
-    assert "✓ Python 3.10 or newer" in capsys.readouterr().out
+    assert "✓ Python 3.11 or newer" in capsys.readouterr().out
 
 
 def test_a_missing_package_is_reported_with_what_to_do(monkeypatch):
