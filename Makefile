@@ -17,13 +17,13 @@ help:
 	@echo "make test       run the whole suite: helpers' unit tests, every notebook under spawn, fork, forkserver, then in a browser"
 	@echo "make notebooks  re-execute every notebook in place (the only way committed outputs are made)"
 	@echo "make browser-test  run every notebook in JupyterLab in headless Chromium (part of make test)"
-	@echo "make test-pythons  run the suite on every Python 3.10-3.13 found here, each in its own .venv-3.X"
+	@echo "make test-pythons  run the suite on every Python 3.11-3.15 found here, each in its own .venv-3.X"
 	@echo "make stress     run every notebook under every start method STRESS_RUNS times (default 5)"
 	@echo "make student    write student versions (solutions replaced by placeholders) into student/"
 	@echo "make clean      remove .venv and caches"
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0])'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -65,7 +65,7 @@ browser-test: $(STAMP)
 no-browser-test:
 	@echo "browser test not run (BROWSER=0)"
 
-# One venv per Python (.venv-3.10, ...); a line per version at the end. Logs: build/test-pythons/.
+# One venv per Python (.venv-3.11, ...); a line per version at the end. Logs: build/test-pythons/.
 test-pythons:
 	$(PYTHON) run.py test-pythons --workers $(WORKERS)
 

@@ -6,11 +6,11 @@
     python run.py notebooks        re-execute every notebook in place (makes committed outputs)
     python run.py browser-test     every notebook run in JupyterLab in headless Chromium
     python run.py check-notebooks  run a copy of every notebook under spawn; fail on any error
-    python run.py test-pythons     the suite on every Python 3.10-3.13 found, each in .venv-3.X
+    python run.py test-pythons     the suite on every Python 3.11-3.15 found, each in .venv-3.X
 
 Every command first builds the virtual environment from requirements.txt when it is missing
 or older than requirements.txt / pyproject.toml, exactly as ``make`` does, then runs inside it.
-Only the standard library is used here, so any Python 3.10+ can start it.
+Only the standard library is used here, so any Python 3.11+ can start it.
 
 The committed outputs are made on Linux, where all three start methods exist. On Windows only
 spawn exists, and notebooks print results for every start method, so comparing outputs strictly
@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_VENV = ROOT / ".venv"
-SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+SUPPORTED = ("3.11", "3.12", "3.13", "3.14", "3.15")
 WINDOWS = sys.platform == "win32"
 LINUX = sys.platform.startswith("linux")
 BROWSER_TEST = "tests/browser/notebooks_in_browser.py"
@@ -64,8 +64,8 @@ def ensure_venv(venv: Path, python: str) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    if tuple(int(x) for x in version.split(".")) < (3, 10):
-        sys.exit(f"Python 3.10 or newer is needed; {python} is {version}")
+    if tuple(int(x) for x in version.split(".")) < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; {python} is {version}")
     print(
         f"setting up {venv.name} with Python {version} (first use, or requirements changed) ...",
         flush=True,
@@ -176,7 +176,7 @@ def cmd_test(args) -> None:
 
 
 def find_python(version: str) -> str | None:
-    """An interpreter for ``version`` (e.g. "3.10"): pyenv's, the py launcher's, or on PATH."""
+    """An interpreter for ``version`` (e.g. "3.14"): pyenv's, the py launcher's, or on PATH."""
     candidates: list[str] = []
     if shutil.which("pyenv"):
         prefix = subprocess.run(["pyenv", "prefix", version], capture_output=True, text=True)

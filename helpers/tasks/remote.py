@@ -135,7 +135,7 @@ def accept_within(listener: Listener, timeout: float) -> Connection:
 
     ``Listener.accept`` has no timeout parameter. It waits on a listening socket that the
     listener keeps in a private attribute (``listener._listener._socket`` for TCP, in CPython
-    3.10 to 3.14); giving that socket a timeout bounds the wait for a connection. The authkey
+    3.11 to 3.15); giving that socket a timeout bounds the wait for a connection. The authkey
     handshake after it is not bounded: a peer that connects and then stays silent could still
     hold ``accept``, so use this with clients you wrote, not with strangers.
     """
