@@ -6,6 +6,8 @@ import importlib.util
 import multiprocessing
 import sys
 
+from helpers.context import START_METHODS
+
 COURSE_PACKAGES = ("matplotlib", "ipywidgets", "numpy", "nbval")
 
 
@@ -39,5 +41,8 @@ def check_setup() -> bool:
     print("✓ Python 3.11 or newer")
     print("✓ course packages installed:", ", ".join(COURSE_PACKAGES))
     print("✓ helpers package importable, so children can find their code")
-    print("✓ start methods available here:", ", ".join(multiprocessing.get_all_start_methods()))
+    # In the course's order: get_all_start_methods() lists this Python's default first, which
+    # moved from fork to forkserver on Linux in 3.14.
+    available = [m for m in START_METHODS if m in multiprocessing.get_all_start_methods()]
+    print("✓ start methods available here:", ", ".join(available))
     return True
