@@ -5,6 +5,7 @@ errors for bad arguments, never a traceback, never a hang, nothing left behind."
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 import time
 from pathlib import Path
@@ -330,6 +331,10 @@ def collect_payloads(ctx, sizes):
     )
     feedback = evaluate("3.2", namespace["collect_payloads"], method="spawn", timeout=1)
     assert feedback.status == "failed"
-    assert "still running, at `while True:` (line 3, in collect_payloads)" in feedback.saw
+    # The loop's frame stands on `while True:` up to 3.13 and on `pass` from 3.14 (new bytecode).
+    assert re.search(
+        r"still running, at `(while True:` \(line 3|pass` \(line 4), in collect_payloads\)",
+        feedback.saw,
+    ), feedback.saw
     time.sleep(0.2)
     assert [t for t in threading.enumerate() if t.name == "exercise-check"] == []

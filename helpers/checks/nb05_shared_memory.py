@@ -25,7 +25,11 @@ def _is_shared_view(array: np.ndarray) -> bool:
     base: Any = array
     while isinstance(base, np.ndarray):
         base = base.base
-    return isinstance(base, (memoryview, mmap.mmap))
+    # From 3.14 a pickled array (protocol 5 is the default) unpickles onto a memoryview too, of a
+    # bytearray; only a view whose memory is an mmap is a segment's.
+    while isinstance(base, memoryview):
+        base = base.obj
+    return isinstance(base, mmap.mmap)
 
 
 def segment_exists(name: str) -> bool:
