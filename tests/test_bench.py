@@ -303,6 +303,14 @@ def _read_into(stream, chunks: list[str]) -> None:
         chunks.append(chunk)
 
 
+# Seen twice on 3.14.10 in a full suite run on the busy 2-core machine, never when run alone: the
+# bench finished with exit 0 after the SIGINT. Not yet explained, so on 3.14+ a failure is
+# reported as xfail (and a pass as xpass) instead of failing the run; strict on 3.11-3.13.
+@pytest.mark.xfail(
+    sys.version_info >= (3, 14),
+    reason="3.14+: under load the bench can end with exit 0 after SIGINT (not yet explained)",
+    strict=False,
+)
 @pytest.mark.parametrize(
     "methods, size, moment, whole_group",
     [
