@@ -142,7 +142,7 @@ def machine_info(config: Config) -> dict:
         "memory_GB": memory_gb,
         "transparent_hugepage": hugepages,
         "start_method": config.start_method,
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "loadavg_start": load_average(),
     }
 
