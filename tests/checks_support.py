@@ -23,6 +23,7 @@ import nbformat
 
 from helpers.exercises import save_module
 from helpers.student import student_version
+from tests.notebook_matrix import needs_newer_python
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -139,10 +140,4 @@ EXERCISE_NEEDS_PYTHON = {"10.2": (3, 14)}
 
 def exercise_too_new(exercise: str) -> str | None:
     """Why this Python cannot run ``exercise``'s check (None if it can)."""
-    import sys
-
-    wanted = EXERCISE_NEEDS_PYTHON.get(exercise)
-    if wanted is None or sys.version_info[:2] >= wanted:
-        return None
-    this = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"exercise {exercise} needs Python {wanted[0]}.{wanted[1]}+ (this is {this})"
+    return needs_newer_python(f"exercise {exercise}", EXERCISE_NEEDS_PYTHON.get(exercise))

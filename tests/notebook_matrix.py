@@ -59,12 +59,18 @@ def required_python(nb_metadata: dict) -> tuple[int, int] | None:
     return major, minor
 
 
-def python_too_old(name: str, nb_metadata: dict, version: tuple = sys.version_info) -> str | None:
-    """Why this Python cannot run notebook ``name`` (None if it can)."""
-    wanted = required_python(nb_metadata)
+def needs_newer_python(
+    what: str, wanted: tuple[int, int] | None, version: tuple = sys.version_info
+) -> str | None:
+    """Why this Python cannot run ``what``, which needs ``wanted`` or newer (None if it can)."""
     if wanted is None or tuple(version[:2]) >= wanted:
         return None
-    return f"{name} needs Python {wanted[0]}.{wanted[1]}+ (this is {version[0]}.{version[1]})"
+    return f"{what} needs Python {wanted[0]}.{wanted[1]}+ (this is {version[0]}.{version[1]})"
+
+
+def python_too_old(name: str, nb_metadata: dict, version: tuple = sys.version_info) -> str | None:
+    """Why this Python cannot run notebook ``name`` (None if it can)."""
+    return needs_newer_python(name, required_python(nb_metadata), version)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
