@@ -7,6 +7,7 @@ stops the notebook cell instead of passing unnoticed.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
@@ -88,3 +89,22 @@ def join_or_fail(*processes: BaseProcess, timeout: float = 10.0) -> None:
             problems.append(f"{process.name} {describe_exit(process.exitcode)}")
     if problems:
         raise ChildFailed("; ".join(problems))
+
+
+def wait_for_children(timeout: float = 10.0) -> int:
+    """Wait up to ``timeout`` s until this process has no running children; return how many remain.
+
+    Joining each child once is not enough when a pool's own thread is reaping the same
+    workers: a ``join`` that loses that race returns while the child still counts as running.
+    Asking ``active_children()`` again until it is empty lets the winner finish its work.
+    """
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    deadline = time.monotonic() + timeout
+    while children := multiprocessing.active_children():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return len(children)
+        children[0].join(min(0.05, remaining))
+        time.sleep(0.01)  # a join that lost the race returns at once: do not spin
+    return 0
