@@ -31,6 +31,23 @@ def test_run_python_passes_arguments():
     assert done.stdout.strip() == "['a b', '-c']"
 
 
+def test_run_python_as_file_runs_a_real_script_that_a_spawned_child_can_reimport():
+    code = (
+        "import multiprocessing as mp, sys\n"
+        "def square(x):\n    return x * x\n"
+        "if __name__ == '__main__':\n"
+        "    print(sys.argv[0].endswith('script.py'), sys.argv[1:])\n"
+        "    child = mp.get_context('spawn').Process(target=square, args=(7,))\n"
+        "    child.start()\n"
+        "    child.join(30)\n"
+        "    print('exit code', child.exitcode)\n"
+    )
+    done = run_python(code, timeout=60, args=["x"], as_file=True)
+    assert done.stdout.splitlines() == ["True ['x']", "exit code 0"], done.stderr
+    as_c = run_python(code, timeout=60, args=["x"])  # no file: the child cannot find square
+    assert as_c.stdout.splitlines() == ["False ['x']", "exit code 1"], as_c.stderr
+
+
 def test_run_python_rejects_bad_arguments():
     with pytest.raises(ValueError, match="code must be a non-empty string"):
         run_python("  ")
@@ -38,6 +55,8 @@ def test_run_python_rejects_bad_arguments():
         run_python("pass", timeout=0)
     with pytest.raises(ValueError, match="args must be a sequence of strings"):
         run_python("pass", args="a")
+    with pytest.raises(ValueError, match="as_file must be True or False"):
+        run_python("pass", as_file="yes")
 
 
 def test_show_source_prints_the_function(capsys):
