@@ -1,4 +1,4 @@
-"""Pictures shared by several notebooks."""
+"""Pictures for the notebooks: plots shared by several here, one module per diagram beside it."""
 
 from __future__ import annotations
 
