@@ -55,12 +55,15 @@ test: $(STAMP)
 	exit $$status
 
 # The browser test runs after the rest, alone, so it never competes with the notebook runs.
-# It needs Chromium (/usr/bin/chromium, or BROWSER_TEST_CHROMIUM); `make test BROWSER=0` leaves it out.
+# It needs Chromium or Chrome: tests/browser/find_browser.py finds one (BROWSER_TEST_CHROMIUM,
+# the PATH, the usual folders) or installs one, and says which; `make test BROWSER=0` leaves it out.
 BROWSER ?= 1
 BROWSER_TEST := tests/browser/notebooks_in_browser.py
 
 browser-test: $(STAMP)
-	$(BIN)/python -m pytest $(BROWSER_TEST)
+	@chromium="$$($(BIN)/python -m tests.browser.find_browser)" && \
+	echo "$(BIN)/python -m pytest $(BROWSER_TEST)" && \
+	BROWSER_TEST_CHROMIUM="$$chromium" $(BIN)/python -m pytest $(BROWSER_TEST)
 
 no-browser-test:
 	@echo "browser test not run (BROWSER=0)"

@@ -114,8 +114,21 @@ def cmd_notebooks(args) -> None:
     run([sys.executable, "-m", "tests.execute_notebooks", *args.names])
 
 
+def browser_environment() -> dict[str, str]:
+    """This environment plus BROWSER_TEST_CHROMIUM: a browser found, or installed, for the test."""
+    sys.path.insert(0, str(ROOT))
+    from tests.browser.find_browser import NoBrowser, find_browser
+
+    try:
+        browser = find_browser(install=True)
+    except NoBrowser as problem:
+        sys.exit(str(problem))
+    print(browser.describe(), flush=True)
+    return dict(os.environ, BROWSER_TEST_CHROMIUM=browser.path)
+
+
 def cmd_browser_test(args) -> None:
-    run([sys.executable, "-m", "pytest", BROWSER_TEST])
+    run([sys.executable, "-m", "pytest", BROWSER_TEST], env=browser_environment())
 
 
 def cmd_check_notebooks(args) -> None:
@@ -167,7 +180,12 @@ def cmd_test(args) -> None:
     if args.no_browser:
         print("browser test not run (--no-browser)")
     else:
-        browser = subprocess.run([sys.executable, "-m", "pytest", BROWSER_TEST], cwd=ROOT)
+        try:
+            env = browser_environment()
+        except SystemExit as problem:  # no browser: say why, and still report the rest
+            print(problem, file=sys.stderr)
+            sys.exit(1)
+        browser = subprocess.run([sys.executable, "-m", "pytest", BROWSER_TEST], cwd=ROOT, env=env)
         status = browser.returncode or status
     sys.exit(1 if status else 0)
 

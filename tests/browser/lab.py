@@ -27,9 +27,6 @@ from helpers.context import START_METHOD_VARIABLE
 
 SERVER_START_TIMEOUT_S = 90
 SERVER_STOP_TIMEOUT_S = 15
-# Debian's package; CI elsewhere may point this at its own Chromium or Chrome.
-CHROMIUM_VARIABLE = "BROWSER_TEST_CHROMIUM"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # This machine has no network but localhost: these flags keep Chromium from trying to reach
 # anything else (the user data folder is a new, empty one, given by the caller).
 CHROMIUM_ARGS = [
@@ -52,19 +49,6 @@ LAB_SETTINGS = {
         "checkForUpdates": False,
     },
 }
-
-
-def chromium_path() -> str:
-    return os.environ.get(CHROMIUM_VARIABLE, DEFAULT_CHROMIUM)
-
-
-def missing_chromium_message(path: str) -> str:
-    return (
-        f"the browser test needs Chromium at {path}, and there is none.\n"
-        "  Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y chromium\n"
-        f"  elsewhere: set {CHROMIUM_VARIABLE} to a Chromium or Chrome executable\n"
-        "  (.ci/run installs it by itself; Playwright's own browser download is not used)"
-    )
 
 
 def free_port() -> int:

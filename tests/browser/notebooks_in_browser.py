@@ -16,15 +16,14 @@ shows what children write to stderr (notebook 00 makes a child fail on purpose).
 is then shut down from the Kernel menu. A screenshot of each notebook lands in
 build/screenshots/. In 07 the interactive explorer must render and redraw its plot on Run.
 
-Chromium is Debian's (``/usr/bin/chromium``, or ``BROWSER_TEST_CHROMIUM``), driven by
-Playwright for Python; Playwright's own browser download is never used. A missing browser is
-a failure that says how to install it, not a skip. Every wait is bounded, and the server and
+The browser is the Chromium or Chrome that ``tests.browser.find_browser`` finds (``make test``
+installs one first when there is none), driven by Playwright for Python. A missing browser is
+a failure that says how to get one, not a skip. Every wait is bounded, and the server and
 browser are stopped in ``finally`` blocks.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -33,13 +32,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.browser.lab import (
-    CHROMIUM_ARGS,
-    LabServer,
-    chromium_path,
-    copy_notebooks_cleared,
-    missing_chromium_message,
-)
+from tests.browser.find_browser import NoBrowser, find_browser
+from tests.browser.lab import CHROMIUM_ARGS, LabServer, copy_notebooks_cleared
 from tests.notebook_matrix import NOTEBOOK_DIR, ROOT, notebook_paths
 
 NOTEBOOKS = notebook_paths()
@@ -99,11 +93,17 @@ def workspace(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    """The browser's executable; none is a failure that says how to get one, not a skip."""
-    executable = chromium_path()
-    if not Path(executable).is_file() or not os.access(executable, os.X_OK):
-        pytest.fail(missing_chromium_message(executable), pytrace=False)
-    return executable
+    """The browser's executable; none is a failure that says how to get one, not a skip.
+
+    `make test` and `run.py test` find (or install) it first and pass it in BROWSER_TEST_CHROMIUM;
+    run alone, this test looks for one but installs nothing.
+    """
+    try:
+        found = find_browser(install=False)
+    except NoBrowser as problem:
+        pytest.fail(str(problem), pytrace=False)
+    print(found.describe())
+    return found.path
 
 
 @pytest.fixture(scope="module")
