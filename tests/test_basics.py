@@ -1,5 +1,8 @@
 """Parent-side helpers of 00-start-here: set-up check, running a script, showing source."""
 
+import multiprocessing
+import sys
+
 import pytest
 
 from helpers.scripts import last_line, run_python
@@ -72,3 +75,14 @@ def test_a_child_changes_only_its_own_copy():
     basics.append_item(items, "child")  # in-process: it does append
     assert items == ["parent", "child"]
     assert basics.give_back() == 42.0
+
+
+def test_report_version_writes_the_modules_version(tmp_path, monkeypatch):
+    (tmp_path / "edited_module_x.py").write_text("VERSION = 7\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = multiprocessing.get_context("spawn").Value("i", 0, lock=False)
+    try:
+        basics.report_version("edited_module_x", result)
+        assert result.value == 7
+    finally:
+        sys.modules.pop("edited_module_x", None)

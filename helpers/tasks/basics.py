@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from multiprocessing.sharedctypes import Synchronized
 
 
@@ -22,3 +23,12 @@ def answer(result: Synchronized) -> None:
 
 def do_nothing() -> None:
     """An empty target, for measuring what starting and joining a process costs."""
+
+
+def report_version(module_name: str, result: Synchronized) -> None:
+    """Write module ``module_name``'s ``VERSION`` number into ``result``, importing it if needed.
+
+    A forked child finds the module already in ``sys.modules`` (its copy of the parent's
+    memory); a spawned child has to import it, from the file as it is now.
+    """
+    result.value = importlib.import_module(module_name).VERSION
