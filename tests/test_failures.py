@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import queue
@@ -187,6 +188,49 @@ def test_ignore_sigterm_survives_terminate_but_not_kill(ctx):
     child.kill()
     child.join(TIMEOUT_S)
     assert child.exitcode == -signal.SIGKILL
+
+
+def send_sigint(child) -> None:
+    """Process.interrupt() where it exists (Python 3.14+), else the same signal by hand."""
+    if sys.version_info >= (3, 14):
+        child.interrupt()
+    else:
+        os.kill(child.pid, signal.SIGINT)
+
+
+@posix_only
+@pytest.mark.parametrize(("catch", "expected"), [(False, 1), (True, 0)])
+def test_sleep_until_interrupted_runs_its_finally_on_sigint(ctx, catch, expected):
+    ready, cleaned_up = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=failures.sleep_until_interrupted, args=(ready, cleaned_up, catch))
+    child.start()
+    try:
+        assert ready.wait(TIMEOUT_S)
+        send_sigint(child)
+        child.join(TIMEOUT_S)
+        assert child.exitcode == expected
+        assert cleaned_up.is_set()
+    finally:
+        if child.exitcode is None:
+            child.kill()
+            child.join(TIMEOUT_S)
+
+
+@posix_only
+def test_sleep_until_interrupted_skips_its_finally_on_sigterm(ctx):
+    ready, cleaned_up = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=failures.sleep_until_interrupted, args=(ready, cleaned_up))
+    child.start()
+    assert ready.wait(TIMEOUT_S)
+    child.terminate()
+    child.join(TIMEOUT_S)
+    assert child.exitcode == -signal.SIGTERM
+    assert not cleaned_up.is_set()
+
+
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="Process.interrupt() is new in 3.14")
+def test_interrupt_exists_from_python_3_14():
+    assert callable(multiprocessing.Process.interrupt)
 
 
 @posix_only

@@ -140,6 +140,25 @@ def log_to_queue(log_queue: Any, task: Callable[..., Any], *args: Any) -> None:
         log.exception("the task failed")
 
 
+def sleep_until_interrupted(ready: Any, cleaned_up: Any, catch: bool = False) -> None:
+    """Set ``ready``, then sleep (at most 30 s) until SIGINT arrives as ``KeyboardInterrupt``.
+
+    With ``catch`` the child handles the interrupt and returns: exit code 0. Without it the
+    ``KeyboardInterrupt`` propagates like any uncaught exception: exit code 1, its traceback
+    silenced. Either way the ``finally`` block runs and sets ``cleaned_up``, which is what
+    SIGTERM and SIGKILL would not allow.
+    """
+    silence_stderr()
+    try:
+        ready.set()
+        time.sleep(30)
+    except KeyboardInterrupt:
+        if not catch:
+            raise
+    finally:
+        cleaned_up.set()
+
+
 def ignore_sigterm(ready: Any, stop: Any) -> None:
     """Ignore SIGTERM, set ``ready``, then wait (at most 30 s) for the ``stop`` Event."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
