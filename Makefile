@@ -10,11 +10,14 @@ WORKERS ?= 3
 
 STRESS_RUNS ?= 5
 
-.PHONY: lab test unit notebooks stress student clean help browser-test no-browser-test test-pythons
+NOTEBOOKS ?=
+
+.PHONY: check lab test unit notebooks stress student clean help browser-test no-browser-test test-pythons
 
 help:
 	@echo "make lab        open the course in JupyterLab (sets up .venv on first use)"
 	@echo "make test       run the whole suite: helpers' unit tests, every notebook under spawn, fork, forkserver, then in a browser"
+	@echo "make check      the quick loop: ruff, quick unit tests, notebooks changed since main (or NOTEBOOKS=03-queue) under spawn"
 	@echo "make notebooks  re-execute every notebook in place (the only way committed outputs are made)"
 	@echo "make browser-test  run every notebook in JupyterLab in headless Chromium (part of make test)"
 	@echo "make test-pythons  run the suite on every Python 3.11-3.15 found here, each in its own .venv-3.X"
@@ -71,6 +74,10 @@ no-browser-test:
 # One venv per Python (.venv-3.11, ...); a line per version at the end. Logs: build/test-pythons/.
 test-pythons:
 	$(PYTHON) run.py test-pythons --workers $(WORKERS)
+
+# The loop for someone editing a notebook or a helper; `make test` is still what must pass.
+check: $(STAMP)
+	$(BIN)/python run.py check $(NOTEBOOKS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests

@@ -3,6 +3,7 @@
 
     python run.py lab              open the course in JupyterLab (sets up .venv on first use)
     python run.py test             the whole test suite (see "On Windows" below)
+    python run.py check [NAME ...] the quick loop: ruff, quick unit tests, changed notebooks, spawn
     python run.py notebooks        re-execute every notebook in place (makes committed outputs)
     python run.py browser-test     every notebook run in JupyterLab in headless Chromium
     python run.py check-notebooks  run a copy of every notebook under spawn; fail on any error
@@ -190,6 +191,87 @@ def cmd_test(args) -> None:
     sys.exit(1 if status else 0)
 
 
+# The quick loop leaves out the slow unit tests (the checks' tables of answers, the benchmark,
+# the runner's own kernels): `make test` runs them.
+SLOW_TESTS = (
+    "test_bench.py",
+    "test_checks.py",
+    "test_checks_student.py",
+    "test_checks_wrong_answers.py",
+    "test_notebook_runner.py",
+)
+
+
+def notebook_names(wanted: list[str]) -> list[str]:
+    """Files for names like "03-queue" or "03-queue.ipynb"; an unknown name stops with a list."""
+    known = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    chosen, unknown = [], []
+    for name in (n for part in wanted for n in part.replace(",", " ").split()):
+        file = name if name.endswith(".ipynb") else f"{name}.ipynb"
+        (chosen if file in known else unknown).append(file)
+    if unknown:
+        sys.exit(
+            f"NOTEBOOKS: {', '.join(unknown)} is not a course notebook; "
+            f"use one or more of: {', '.join(n.removesuffix('.ipynb') for n in known)}"
+        )
+    return chosen
+
+
+def changed_notebook_names(base: str = "main") -> list[str]:
+    """Notebooks that differ from ``base`` (committed since, or not yet committed), or are new."""
+    asks = (
+        ["git", "diff", "--name-only", base, "--", "notebooks"],
+        ["git", "ls-files", "--others", "--exclude-standard", "--", "notebooks"],
+    )
+    names: set[str] = set()
+    for ask in asks:
+        done = subprocess.run(ask, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"check: could not ask git ({' '.join(ask)}): {done.stderr.strip()}")
+            return []
+        names |= {Path(line).name for line in done.stdout.split() if line.endswith(".ipynb")}
+    return sorted(n for n in names if (ROOT / "notebooks" / n).exists())
+
+
+def cmd_check(args) -> None:
+    """ruff, the quick unit tests, and the changed (or named) notebooks under spawn only."""
+    notebooks = notebook_names(args.names) if args.names else changed_notebook_names()
+    unit = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "tests").glob("test_*.py")
+        if p.name not in SLOW_TESTS
+    )
+    workers = str(args.workers)
+    steps = [
+        ("ruff check", [sys.executable, "-m", "ruff", "check", "."]),
+        ("ruff format", [sys.executable, "-m", "ruff", "format", "--check", "--quiet", "."]),
+        ("unit tests", [sys.executable, "-m", "pytest", "-q", "-n", workers, *unit]),
+    ]
+    if notebooks:
+        paths = [f"notebooks/{name}" for name in notebooks]
+        command = [sys.executable, "-m", "pytest", "-q", "-n", workers, "--dist", "loadscope"]
+        steps.append(
+            (
+                f"notebooks under spawn: {', '.join(notebooks)}",
+                [*command, "--start-methods", "spawn", *paths],
+            )
+        )
+    else:
+        print("check: no notebook differs from main (NOTEBOOKS=03-queue names one)", flush=True)
+    began, failed = time.monotonic(), []
+    for title, command in steps:
+        print(f"--- {title}", flush=True)
+        step_began = time.monotonic()
+        code = subprocess.run(command, cwd=ROOT).returncode
+        verdict = "ok" if code == 0 else "FAILED"
+        print(f"--- {title}: {verdict} in {time.monotonic() - step_began:.0f} s", flush=True)
+        if code:
+            failed.append(title)
+    total = time.monotonic() - began
+    print(f"check: {'passed' if not failed else 'FAILED: ' + '; '.join(failed)} in {total:.0f} s")
+    sys.exit(1 if failed else 0)
+
+
 # --- every Python ------------------------------------------------------------------------------
 
 
@@ -296,6 +378,7 @@ COMMANDS = {
     "notebooks": cmd_notebooks,
     "browser-test": cmd_browser_test,
     "check-notebooks": cmd_check_notebooks,
+    "check": cmd_check,
     "test-pythons": cmd_test_pythons,
 }
 OUTSIDE_VENV = {"test-pythons"}  # runs with any Python; it builds a venv per version
@@ -314,6 +397,11 @@ def main(argv: list[str]) -> None:
     test = sub.add_parser("test", help="run the whole test suite")
     test.add_argument("--no-browser", action="store_true", help="leave out the browser test")
     test.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 3)))
+    check = sub.add_parser(
+        "check", help="the quick loop: ruff, quick unit tests, changed notebooks under spawn"
+    )
+    check.add_argument("names", nargs="*", help="notebooks (default: those that differ from main)")
+    check.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 2)))
     notebooks = sub.add_parser("notebooks", help="re-execute notebooks in place")
     notebooks.add_argument("names", nargs="*", help="notebook file names (default: all)")
     sub.add_parser("browser-test", help="run every notebook in JupyterLab in headless Chromium")
