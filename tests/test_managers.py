@@ -93,11 +93,21 @@ def test_add_unlocked_alone_counts_every_update(ctx, manager):
     assert results["n"] == 25
 
 
+def test_add_unlocked_from_a_starting_line_loses_updates(ctx, manager):
+    """Notebook 04 relies on it: two children that count at the same time lose updates."""
+    results = manager.dict(n=0)
+    start = manager.Barrier(2)
+    run_children(ctx, add_unlocked, [(results, "n", 1_000, start)] * 2)
+    assert results["n"] < 2_000
+
+
 def test_add_locked_keeps_every_update(ctx, manager):
     results = manager.dict(n=0)
     lock = manager.Lock()
     run_children(ctx, add_locked, [(results, "n", 40, lock)] * 2)
     assert results["n"] == 80
+    run_children(ctx, add_locked, [(results, "n", 40, lock, manager.Barrier(2))] * 2)
+    assert results["n"] == 160
 
 
 def test_manager_value_has_no_get_lock(manager):

@@ -87,16 +87,30 @@ def read_wait_write(counter: HasValue, barrier: Waitable, timeout: float = WAIT_
     counter.value = seen + 1
 
 
-def add_unlocked(results: MutableMapping[str, int], key: str, times: int) -> None:
-    """Do ``results[key] += 1`` ``times`` times: a read and a write, two separate round trips."""
+def add_unlocked(
+    results: MutableMapping[str, int], key: str, times: int, start: Waitable | None = None
+) -> None:
+    """Wait at ``start`` (a Barrier), then do ``results[key] += 1`` ``times`` times.
+
+    Each ``+=`` is a read and a write, two separate round trips; the barrier makes the
+    children count at the same time, so their reads and writes interleave.
+    """
+    if start is not None:
+        start.wait(WAIT_S)
     for _ in range(times):
         results[key] += 1
 
 
 def add_locked(
-    results: MutableMapping[str, int], key: str, times: int, lock: AbstractContextManager
+    results: MutableMapping[str, int],
+    key: str,
+    times: int,
+    lock: AbstractContextManager,
+    start: Waitable | None = None,
 ) -> None:
-    """Do ``results[key] += 1`` ``times`` times, holding ``lock`` across each read and write."""
+    """Wait at ``start``, then do ``results[key] += 1`` ``times`` times, holding ``lock``."""
+    if start is not None:
+        start.wait(WAIT_S)
     for _ in range(times):
         with lock:
             results[key] += 1
