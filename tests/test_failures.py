@@ -104,6 +104,29 @@ def test_allocate_returns_the_size_or_a_memory_error(ctx):
     assert last_line(text) == "MemoryError"
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/meminfo")
+def test_ram_and_swap_is_at_least_the_physical_memory():
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    assert failures.ram_and_swap() >= physical > 0
+
+
+def test_reserve_untouched_grants_small_blocks_and_refuses_impossible_ones(ctx):
+    sizes = [1 << 20, 1 << 62, 1 << 20]  # 4 EiB: more than any process can map
+    expected = ["granted", "refused", "granted"]
+    assert run_reported(ctx, failures.reserve_untouched, sizes) == (("ok", expected), 0)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or open("/proc/sys/vm/overcommit_memory").read().strip() != "0",
+    reason="Linux's default heuristic overcommit",
+)
+def test_default_linux_overcommit_refuses_only_a_request_bigger_than_ram_and_swap(ctx):
+    total = failures.ram_and_swap()
+    sizes = [2 * total, total * 3 // 4, total * 3 // 4]
+    expected = ["refused", "granted", "granted"]
+    assert run_reported(ctx, failures.reserve_untouched, sizes) == (("ok", expected), 0)
+
+
 def test_check_pump_raises_an_error_that_does_not_unpickle():
     assert failures.check_pump(20) == "pump ok"
     with pytest.raises(failures.TwoPartError, match="pump: too hot"):

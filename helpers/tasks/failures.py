@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import mmap
 import multiprocessing
 import os
 import signal
@@ -77,6 +78,39 @@ def allocate(nbytes: int) -> int:
     """Allocate ``nbytes`` and return how many bytes the block has."""
     block = bytearray(nbytes)
     return len(block)
+
+
+def ram_and_swap() -> int:
+    """Linux: the bytes of RAM plus swap, from ``/proc/meminfo`` (MemTotal + SwapTotal)."""
+    sizes = {}
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            key, _, rest = line.partition(":")
+            sizes[key] = int(rest.split()[0]) * 1024  # the file gives kB
+    return sizes["MemTotal"] + sizes["SwapTotal"]
+
+
+def reserve_untouched(sizes: list[int]) -> list[str]:
+    """Ask for blocks of ``sizes`` bytes, all held at once, and never touch them.
+
+    Each block is an anonymous private ``mmap``: the system promises the memory (or
+    refuses to) but uses none of it until a page is written, and nothing here writes.
+    Returns "granted" or "refused" for each request, in order; every block is unmapped
+    before it returns, so whatever the answers, no memory is used.
+    """
+    flags = {} if os.name == "nt" else {"flags": mmap.MAP_PRIVATE}
+    blocks, answers = [], []
+    try:
+        for size in sizes:
+            try:
+                blocks.append(mmap.mmap(-1, size, **flags))
+                answers.append("granted")
+            except (OSError, MemoryError, OverflowError):
+                answers.append("refused")
+    finally:
+        for block in blocks:
+            block.close()
+    return answers
 
 
 def send_then_receive(conn: Any, nbytes: int, sent: Any) -> None:
