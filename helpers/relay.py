@@ -6,6 +6,8 @@
 - ``relayed_logs`` hands children a queue for their log records (see
   ``helpers.tasks.failures.log_to_queue``) and prints the records in the cell that started
   them, instead of leaving children to print into the kernel's streams.
+- ``poll_or_eof`` is ``Connection.poll`` that behaves the same on Windows once every writer
+  of a pipe is gone.
 """
 
 from __future__ import annotations
@@ -58,6 +60,20 @@ def frame_names(traceback_text: str) -> list[str]:
     if not isinstance(traceback_text, str):
         raise TypeError(f"traceback_text must be a str, not {type(traceback_text).__name__}")
     return [m.group(1) for m in map(_FRAME_LINE.match, traceback_text.splitlines()) if m]
+
+
+def poll_or_eof(conn: Any, timeout: float = 0.0) -> bool:
+    """``conn.poll(timeout)``: True when ``recv()`` will not wait, a message or the end of file.
+
+    Once every writing end of a pipe is closed, ``poll()`` returns True on Linux and macOS,
+    and ``recv()`` then raises ``EOFError``. On Windows ``poll()`` raises ``BrokenPipeError``
+    instead (CPython issue 85180), so that counts as True here too: ``recv()`` then raises
+    ``EOFError`` there as well.
+    """
+    try:
+        return conn.poll(timeout)
+    except BrokenPipeError:
+        return True
 
 
 def unwrap(outcome: Any) -> Any:

@@ -18,6 +18,7 @@ from helpers.relay import (
     format_record,
     frame_names,
     last_line,
+    poll_or_eof,
     relayed_logs,
     unwrap,
 )
@@ -193,3 +194,27 @@ def test_relayed_logs_prints_what_arrived_even_when_the_block_raises(ctx):
             results.join_thread()
             raise RuntimeError("after the child")
     assert out.getvalue().splitlines()[0] == "[lonely] INFO: received 1 readings"
+
+
+def test_poll_or_eof_is_true_for_a_message_and_for_an_end_of_file(ctx):
+    reader, writer = ctx.Pipe(duplex=False)
+    assert poll_or_eof(reader) is False
+    writer.send("hello")
+    assert poll_or_eof(reader, 1) is True
+    assert reader.recv() == "hello"
+    writer.close()
+    assert poll_or_eof(reader, 1) is True
+    with pytest.raises(EOFError):
+        reader.recv()
+    reader.close()
+
+
+class _WindowsPipeEnd:
+    """Stands for a Windows pipe end whose writers are gone: poll() raises (issue 85180)."""
+
+    def poll(self, timeout=0.0):
+        raise BrokenPipeError(109, "The pipe has been ended")
+
+
+def test_poll_or_eof_treats_windows_broken_pipe_as_an_end_of_file():
+    assert poll_or_eof(_WindowsPipeEnd(), 1) is True
