@@ -11,6 +11,8 @@ from helpers import START_METHODS, get_context, join_or_fail
 from helpers.tasks import values
 from helpers.tasks.values import (
     RecordingLock,
+    add_to_counter,
+    add_to_kept_counter,
     count_locked,
     count_unlocked,
     count_with_lock,
@@ -19,6 +21,7 @@ from helpers.tasks.values import (
     draw_into_slot,
     draws,
     fill_with_draws,
+    keep_counter,
 )
 
 JOIN_S = 30
@@ -158,3 +161,27 @@ def test_counting_gives_up_when_the_others_never_arrive(monkeypatch):
     with pytest.raises(threading.BrokenBarrierError):
         count_locked(counter, 10, ctx.Barrier(2))
     assert counter.value == 0
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_pool_workers_share_a_value_handed_over_by_the_initializer(method):
+    ctx = get_context(method)
+    counter = ctx.Value("i", 0)
+    with ctx.Pool(2, initializer=keep_counter, initargs=(counter,)) as pool:
+        added = pool.map_async(add_to_kept_counter, range(1, 11)).get(timeout=JOIN_S)
+        # The same Value as a task argument is refused, as it is by a queue.
+        with pytest.raises(RuntimeError, match="shared between processes through inheritance"):
+            pool.apply_async(add_to_counter, (counter, 1)).get(timeout=JOIN_S)
+    assert added == list(range(1, 11))
+    assert counter.value == 55
+
+
+def test_add_to_kept_counter_needs_the_initializer(monkeypatch):
+    monkeypatch.setattr(values, "_pool_counter", None)
+    with pytest.raises(RuntimeError, match="initializer=keep_counter"):
+        add_to_kept_counter(1)
+    counter = get_context("spawn").Value("i", 2)
+    keep_counter(counter)
+    assert add_to_kept_counter(3) == 3
+    assert add_to_counter(counter, 1) == 1
+    assert counter.value == 6

@@ -83,6 +83,32 @@ def count_with_lock(
             counter.value += 1
 
 
+_pool_counter: Any = None
+"""The shared counter a pool worker was handed by ``keep_counter`` when it started."""
+
+
+def keep_counter(counter: Any) -> None:
+    """Pool initializer: keep the ``Value`` this worker was given at start, for its tasks."""
+    global _pool_counter
+    _pool_counter = counter
+
+
+def add_to_kept_counter(amount: int) -> int:
+    """Pool task: add ``amount`` to the counter ``keep_counter`` kept, holding its lock."""
+    if _pool_counter is None:
+        raise RuntimeError("no counter: start the pool with initializer=keep_counter")
+    with _pool_counter.get_lock():
+        _pool_counter.value += amount
+    return amount
+
+
+def add_to_counter(counter: Any, amount: int) -> int:
+    """Add ``amount`` to ``counter`` holding its lock (a task that is handed the Value itself)."""
+    with counter.get_lock():
+        counter.value += amount
+    return amount
+
+
 class RecordingLock:
     """A lock that writes "acquire" and "release" to ``log`` each time, then passes the call on.
 
