@@ -11,6 +11,9 @@ import os
 import secrets
 import subprocess
 import sys
+import time
+from array import array
+from multiprocessing import Pipe
 from multiprocessing.managers import SharedMemoryManager
 from multiprocessing.shared_memory import SharedMemory
 
@@ -18,6 +21,7 @@ import numpy as np
 import pytest
 
 from helpers import START_METHODS, ChildFailed, get_context, join_or_fail
+from helpers.exercises.children import make_result
 from helpers.tasks.sharedmem import (
     READER_CODE,
     add_draw,
@@ -35,6 +39,7 @@ from helpers.tasks.sharedmem import (
     store_draw_in_segment,
     store_draw_in_slot,
     tracker_warning,
+    wait_for_ack,
 )
 
 JOIN_S = 30
@@ -190,16 +195,19 @@ def test_fill_in_place_writes_the_parents_segment(method):
 
 
 @pytest.mark.parametrize("method", START_METHODS)
-def test_create_and_send_hands_over_a_segment_the_receiver_unlinks(method):
+def test_create_and_send_keeps_its_handle_until_the_receiver_has_attached(method):
     ctx = get_context(method)
-    receive, send = ctx.Pipe(duplex=False)
-    proc = start(ctx, create_and_send, send, 500)
-    send.close()
-    assert receive.poll(JOIN_S), "no name arrived"
-    name, shape, dtype = receive.recv()
-    join_or_fail(proc, timeout=JOIN_S)
-    receive.close()
+    here, there = ctx.Pipe()
+    proc = start(ctx, create_and_send, there, 500)
+    there.close()
+    assert here.poll(JOIN_S), "no name arrived"
+    name, shape, dtype = here.recv()
+    proc.join(0.5)
+    assert proc.is_alive(), "the child must wait for the acknowledgement before it closes"
     shm = SharedMemory(name=name)
+    here.send("attached")
+    join_or_fail(proc, timeout=JOIN_S)
+    here.close()
     try:
         view = shared_array(shm, shape, dtype)
         assert np.array_equal(view, expected_result(500))
@@ -209,6 +217,55 @@ def test_create_and_send_hands_over_a_segment_the_receiver_unlinks(method):
         shm.unlink()
     if ON_LINUX:
         assert segment_state(name) == "absent"
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_create_and_send_gives_up_waiting_after_its_timeout(method):
+    ctx = get_context(method)
+    here, there = ctx.Pipe()
+    proc = start(ctx, create_and_send, there, 10, 0.5)
+    there.close()
+    assert here.poll(JOIN_S)
+    name, _, _ = here.recv()
+    shm = SharedMemory(name=name)  # keep it alive on every platform, so it can be unlinked
+    join_or_fail(proc, timeout=JOIN_S)  # no acknowledgement: the child closes after 0.5 s
+    here.close()
+    shm.close()
+    shm.unlink()
+
+
+def test_wait_for_ack_is_bounded_and_true_only_for_a_message():
+    here, there = Pipe()
+    began = time.monotonic()
+    assert wait_for_ack(there, 0.2) is False
+    assert time.monotonic() - began < 5
+    here.send("attached")
+    assert wait_for_ack(there, 5) is True
+    here.close()
+    assert wait_for_ack(there, 5) is False  # end of file: the parent hung up
+    there.close()
+
+
+def test_make_result_waits_for_the_parent_only_when_given_a_connection():
+    ctx = get_context("spawn")
+    for with_conn in (False, True):
+        name = "pr05t_" + secrets.token_hex(6)
+        here, there = ctx.Pipe()
+        args = (name, 8, there) if with_conn else (name, 8)
+        proc = start(ctx, make_result, *args)
+        there.close()
+        shm = None
+        if with_conn:
+            assert here.poll(JOIN_S) and here.recv() == "ready"
+            shm = SharedMemory(name=name)
+            assert proc.is_alive()
+            here.send("attached")
+        join_or_fail(proc, timeout=JOIN_S)
+        here.close()
+        shm = shm or SharedMemory(name=name)  # POSIX: the segment outlives the child's handle
+        assert bytes(shm.buf[:16]) == bytes(memoryview(array("d", [0, 1])).cast("B"))
+        shm.close()
+        shm.unlink()
 
 
 @pytest.mark.parametrize("method", START_METHODS)

@@ -61,9 +61,12 @@ def put_on_queue(conn: Connection, results: Queue) -> None:
 
 
 def copy_into_new_segment(conn: Connection) -> None:
-    """Create the segment the parent named, copy the result into it, close it, and report.
+    """Create the segment the parent named, copy the result into it, report, and close it
+    once the parent has attached.
 
     The parent chooses the name, so it can remove the segment even if this child is killed.
+    The child keeps its handle until the parent's "attached" arrives (or the parent is gone):
+    on Windows a segment disappears with its last handle, so closing first would lose it.
     """
     leave_signals_to_parent()
     for n, tag, name in requests(conn):
@@ -72,9 +75,10 @@ def copy_into_new_segment(conn: Connection) -> None:
             view = np.frombuffer(shm.buf, dtype=np.float64, count=n)
             np.copyto(view, ready_array(n, tag))
             del view
+            conn.send(tag)
+            next(requests(conn), None)  # the parent's "attached" (or its leaving)
         finally:
             shm.close()
-        conn.send(tag)
 
 
 def copy_into_buffer(conn: Connection, buffer: Any) -> None:

@@ -175,6 +175,7 @@ def fetch_shm_new(ctx: BaseContext, max_n: int) -> Iterator[Fetch]:
             array = np.frombuffer(shm.buf, dtype=np.float64, count=n)
             elapsed = time.perf_counter() - began
             try:
+                conn.send("attached")  # the child may close its handle now (Windows: not before)
                 check(array, n, tag, "shm-new")
             finally:
                 del array

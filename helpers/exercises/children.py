@@ -14,6 +14,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 
+from helpers.tasks.sharedmem import wait_for_ack
+
+ACK_WAIT_S = 30.0
+"""How long ``make_result`` keeps its segment open waiting for the parent's answer."""
+
 
 def put_payload(results: Any, index: int, size: int) -> None:
     """Put ``(index, payload)`` on ``results``, the payload being ``size`` zero bytes."""
@@ -38,22 +43,29 @@ def offer_scores(best: Any, scores: list[tuple[float, str]]) -> None:
         best.offer(score, name)
 
 
-def make_result(name: str, n: int) -> None:
+def make_result(name: str, n: int, conn: Connection | None = None) -> None:
     """Create the segment ``name`` holding the float64 numbers 0 .. n-1; close, don't unlink.
 
-    Whoever receives the name owns the segment from then on, and unlinks it.
+    With ``conn``, report "ready" on it and keep the handle until the parent answers (at most
+    ``ACK_WAIT_S``): on Windows a segment disappears with its last handle, so the parent must
+    attach before this child closes. Whoever receives the segment owns it, and unlinks it.
     """
     shm = SharedMemory(name=name, create=True, size=n * 8)
-    shm.buf[: n * 8] = array("d", range(n)).tobytes()
-    shm.close()
+    try:
+        shm.buf[: n * 8] = array("d", range(n)).tobytes()
+        if conn is not None:
+            conn.send("ready")
+            wait_for_ack(conn, ACK_WAIT_S)
+    finally:
+        shm.close()
 
 
-def crash_after_create(name: str, n: int) -> None:
-    """Create the segment ``name``, then die (exit code 5) before filling or closing it."""
+def crash_after_create(name: str, n: int, conn: Connection | None = None) -> None:
+    """Create the segment ``name``, then die (exit code 5) before filling, reporting or closing."""
     SharedMemory(name=name, create=True, size=n * 8)
     os._exit(5)
 
 
-def crash_before_create(name: str, n: int) -> None:
-    """Die at once (exit code 4), before creating any segment."""
+def crash_before_create(name: str, n: int, conn: Connection | None = None) -> None:
+    """Die at once (exit code 4), before creating any segment or reporting."""
     os._exit(4)

@@ -29,8 +29,6 @@ from helpers.scripts import run_python
 if TYPE_CHECKING:
     import numpy as np
 
-"""Where Linux shows every named shared-memory segment as a file (absent on macOS, Windows)."""
-
 WAIT_S = 30.0
 """How long a child waits for its parent's next instruction before giving up."""
 
@@ -160,20 +158,41 @@ def fill_in_place(name: str, n: int) -> None:
     shm.close()
 
 
-def create_and_send(conn: Connection, n: int) -> None:
-    """Create a segment, compute the result into it, send (name, shape, dtype), close; no unlink.
+def wait_for_ack(conn: Connection, timeout: float = WAIT_S) -> bool:
+    """Wait up to ``timeout`` s for one message on ``conn`` (the parent's "attached").
 
+    Returns False if none came in time or the other end hung up (``recv()`` raises
+    ``EOFError``; on Windows ``poll()`` may raise ``BrokenPipeError`` first, CPython issue
+    85180).
+    """
+    try:
+        if conn.poll(timeout):
+            conn.recv()
+            return True
+    except (EOFError, OSError):
+        pass
+    return False
+
+
+def create_and_send(conn: Connection, n: int, timeout: float = WAIT_S) -> None:
+    """Create a segment, compute the result into it, send (name, shape, dtype); no unlink.
+
+    The child keeps its handle until the parent says it has attached (bounded by ``timeout``):
+    on Windows a segment disappears with its last handle, so closing first could lose it.
     Whoever receives the name owns the segment from then on and must unlink it.
     """
     import numpy as np
 
     shm = SharedMemory(create=True, size=n * 8)
-    view = shared_array(shm, (n,))
-    np.sqrt(np.arange(n, dtype=np.float64), out=view)
-    del view
-    shm.close()  # the child's handle goes; the segment stays, since nobody unlinked it
-    conn.send((shm.name, (n,), "float64"))
-    conn.close()
+    try:
+        view = shared_array(shm, (n,))
+        np.sqrt(np.arange(n, dtype=np.float64), out=view)
+        del view
+        conn.send((shm.name, (n,), "float64"))
+        wait_for_ack(conn, timeout)  # until the parent holds a handle of its own
+    finally:
+        shm.close()  # the child's handle goes; the segment stays, since nobody unlinked it
+        conn.close()
 
 
 def create_then_die(conn: Connection, name: str, size: int) -> None:

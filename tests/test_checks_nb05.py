@@ -1,0 +1,60 @@
+"""Exercise 5.3's check and the Windows rule "attach before the child closes its handle".
+
+The taught answer hands the child a Pipe end and acknowledges once it has attached. An answer
+written before that (join, then attach) still passes on Linux and macOS, where a segment lasts
+until unlinked, but the check names the missing acknowledgement as what would break on Windows.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from helpers.checks import evaluate
+from tests.checks_support import define, notebooks_with_exercises, setup_namespace
+from tests.checks_wrong_answers import CHECK_LIMIT_S, CLEANUP_PARENT
+
+JOIN_THEN_ATTACH = CLEANUP_PARENT.format(
+    on_failure="try:\n"
+    "            leftover = SharedMemory(name=name)\n"
+    "        except FileNotFoundError:\n"
+    "            pass\n"
+    "        else:\n"
+    "            leftover.close()\n"
+    "            leftover.unlink()\n"
+    '        raise ChildFailed("the child failed")'
+)
+
+NO_ANSWER = """
+def result_or_cleanup(ctx, target, n):
+    name = "ex05_" + secrets.token_hex(6)
+    here, there = ctx.Pipe()
+    child = ctx.Process(target=target, args=(name, n, there))
+    child.start()
+    there.close()
+    child.join(timeout=20)
+    here.close()
+    raise ChildFailed("never reached: the check stops the join first")
+"""
+
+
+def answer(source):
+    notebook = next(p for p in notebooks_with_exercises() if p.name.startswith("05"))
+    namespace = setup_namespace(notebook)
+    define(source, namespace)
+    return namespace["result_or_cleanup"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="on Windows the segment is gone: it fails")
+def test_join_then_attach_passes_on_posix_and_is_told_about_windows():
+    feedback = evaluate("5.3", answer(JOIN_THEN_ATTACH), method="spawn", timeout=CHECK_LIMIT_S)
+    assert feedback.status == "passed", str(feedback)
+    assert "One thing to fix for Windows" in feedback.saw
+    assert "args=(name, n, child_end)" in feedback.saw
+
+
+def test_a_parent_that_never_acknowledges_is_told_the_child_waits_for_it():
+    feedback = evaluate("5.3", answer(NO_ANSWER), method="spawn", timeout=3)
+    assert feedback.status == "failed", str(feedback)
+    assert "The child waits for your answer before it closes" in feedback.hint
