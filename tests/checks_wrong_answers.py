@@ -312,6 +312,21 @@ WRONG = [
     ),
     Wrong(
         "2.2",
+        "lets poll's BrokenPipeError through (what Windows raises)",
+        "receive_from_child",
+        "Treat it like True",
+        parent=RECEIVE.format(
+            close="child_end.close()",
+            join="5",
+            wait="if not parent_end.poll(timeout):\n"
+            "            child.terminate()\n            raise TimeoutError()\n"
+            "        child.join(1)\n"
+            "        if child.exitcode:  # where Windows' poll() raises: the child is gone\n"
+            "            raise BrokenPipeError(32, 'The pipe has been ended')",
+        ),
+    ),
+    Wrong(
+        "2.2",
         "bare recv",
         "receive_from_child",
         "recv() waits for ever",

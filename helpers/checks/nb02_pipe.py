@@ -11,11 +11,31 @@ from helpers.exercises import children
 MIN_MAX_OF = [4, -2, 9.5, 3]
 
 
+class _EofOnWindows:
+    """A receiving end whose ``poll`` reports ready where Windows raises BrokenPipeError.
+
+    On Windows, ``poll()`` raises BrokenPipeError once the writer is gone and nothing is left
+    to read (CPython issue 85180); ``recv()`` then raises EOFError, as it does elsewhere.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def poll(self, timeout: float) -> bool:
+        try:
+            return self._conn.poll(timeout)
+        except BrokenPipeError:
+            return True
+
+    def recv(self) -> Any:
+        return self._conn.recv()
+
+
 def check_min_max(answer: Any, s: Session) -> str:
     receiver, sender = s.ctx.Pipe(duplex=False)
     record = s.start(answer, sender, list(MIN_MAX_OF))
     sender.close()
-    messages, ended = messages_until_eof(receiver, s.deadline)
+    messages, ended = messages_until_eof(_EofOnWindows(receiver), s.deadline)
     if not ended:
         s.stop_child(record)
     s.join([record], 5.0)
@@ -73,6 +93,11 @@ RECEIVE_HINT_CLOSE = (
     "child is gone, poll() sees the end of file at once and recv() raises "
     "EOFError."
 )
+RECEIVE_HINT_WINDOWS = (
+    "On Windows, poll() raises BrokenPipeError once the child is gone instead of returning "
+    "True (CPython issue 85180). Treat it like True: try: ready = parent_end.poll(timeout) "
+    "except BrokenPipeError: ready = True; then recv() raises EOFError."
+)
 
 
 def check_receive(answer: Any, s: Session) -> str:
@@ -116,6 +141,11 @@ def check_receive(answer: Any, s: Session) -> str:
             f"the child died at once, but {name} waited out its whole timeout "
             f"and raised {type(error).__name__}.",
             RECEIVE_HINT_CLOSE,
+        )
+    if isinstance(error, BrokenPipeError):
+        raise Fail(
+            f"the child died without sending, and {name} let poll()'s BrokenPipeError through.",
+            RECEIVE_HINT_WINDOWS,
         )
     if not isinstance(error, EOFError) and type(error).__name__ != "ChildFailed":
         raise Fail(
