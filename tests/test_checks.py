@@ -4,10 +4,13 @@ errors for bad arguments, never a traceback, never a hang, nothing left behind."
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import multiprocessing
 import re
+import sys
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from helpers.checks import check_exercise, evaluate, exercise_ids, find_exercise
 from helpers.checks.feedback import Feedback
 from helpers.checks.session import Exercise, Session, placeholder_state
 from helpers.context import get_context
+from helpers.processes import wait_for_children
 from tests.checks_support import (
     check_calls,
     define,
@@ -90,6 +94,39 @@ def test_the_notebook_solution_passes_its_check(path: Path, exercise: str, metho
     feedback = evaluate(exercise, answers[exercise], method=method)
     assert feedback.status == "passed", str(feedback)
     assert str(feedback).startswith(f"✔ Exercise {exercise} passed (start method: {method})")
+    assert multiprocessing.active_children() == []
+
+
+def results_by_deadline_with_executors(ctx, calls, timeout):
+    """6.3 with executors instead of a Pool: one per call, since a worker that dies breaks
+    its whole executor; the hung worker is ended the way section 5 of notebook 06 shows."""
+    end = time.monotonic() + timeout
+    executors, futures = [], []
+    for function, args in calls:
+        executors.append(cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx))
+        futures.append(executors[-1].submit(function, *args))
+    results = []
+    for future in futures:
+        try:
+            results.append(future.result(timeout=max(0.0, end - time.monotonic())))
+        except (cf.TimeoutError, BrokenProcessPool):
+            results.append(None)
+    for executor in executors:
+        if sys.version_info >= (3, 14):
+            executor.terminate_workers()
+        else:
+            workers = list(executor._processes.values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for worker in workers:
+                worker.terminate()
+    wait_for_children(timeout=10)
+    return results
+
+
+@pytest.mark.parametrize("method", AVAILABLE)
+def test_an_executor_answer_to_the_deadline_exercise_passes(method: str):
+    feedback = evaluate("6.3", results_by_deadline_with_executors, method=method)
+    assert feedback.status == "passed", str(feedback)
     assert multiprocessing.active_children() == []
 
 

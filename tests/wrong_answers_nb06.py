@@ -52,6 +52,24 @@ def results_by_deadline(ctx, calls, timeout):
     return results
 """
 REMAINING = "max(0.0, end - time.monotonic())"
+# 6.3 with one executor per call (a worker that dies breaks its whole executor).
+EXECUTORS_PARENT = """
+def results_by_deadline(ctx, calls, timeout):
+    end = time.monotonic() + timeout
+    executors, futures = [], []
+    for function, args in calls:
+        executors.append(cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx))
+        futures.append(executors[-1].submit(function, *args))
+    results = []
+    for future in futures:
+        try:
+            results.append(future.result(timeout=max(0.0, end - time.monotonic())))
+        except (cf.TimeoutError, BrokenProcessPool):
+            results.append(None)
+    for executor in executors:
+        {shut_down}
+    return results
+"""
 
 WRONG = [
     # 6.1
@@ -215,5 +233,41 @@ def results_by_deadline(ctx, calls, timeout):
     pool.close()
     return results
 """,
+    ),
+    Wrong(
+        "6.3",
+        "one executor for every call",
+        "results_by_deadline",
+        "the whole executor breaks",
+        parent="""
+def results_by_deadline(ctx, calls, timeout):
+    end = time.monotonic() + timeout
+    executor = cf.ProcessPoolExecutor(max_workers=2, mp_context=ctx)
+    futures = [executor.submit(function, *args) for function, args in calls]
+    results = []
+    for future in futures:
+        try:
+            results.append(future.result(timeout=max(0.0, end - time.monotonic())))
+        except (cf.TimeoutError, BrokenProcessPool):
+            results.append(None)
+    if sys.version_info >= (3, 14):
+        executor.terminate_workers()
+    else:
+        workers = list(executor._processes.values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+    wait_for_children(timeout=10)
+    return results
+""",
+    ),
+    Wrong(
+        "6.3",
+        "executors shut down waiting for the hung task",
+        "results_by_deadline",
+        "executor.terminate_workers() (or kill_workers())",
+        parent=EXECUTORS_PARENT.format(
+            shut_down="executor.shutdown(wait=True, cancel_futures=True)"
+        ),
     ),
 ]

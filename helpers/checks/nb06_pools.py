@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import pickle
+import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -336,6 +337,78 @@ TERMINATE_HINT = (
     "A hung worker never stops by itself: terminate() the pool before you return "
     "(leaving `with ctx.Pool(...)` does it for you)."
 )
+# An executor answer is fine too, with one executor per call: a worker that dies breaks its
+# whole executor, and fails every future of that executor (section 5).
+END_WORKERS = (
+    "end the workers without waiting for them: executor.terminate_workers() (or "
+    "kill_workers()) on Python 3.14+; before 3.14, the steps of section 5: take "
+    "list(executor._processes.values()), call shutdown(wait=False, cancel_futures=True), and "
+    "terminate() each of them"
+)
+EXECUTOR_WAITS_HINT = (
+    "shutdown(wait=True), which leaving an executor's `with` block calls too, waits for every "
+    f"task, and the hung one never ends. Once the deadline has passed, {END_WORKERS}."
+)
+BROKEN_EXECUTOR_HINT = (
+    "When one worker of a ProcessPoolExecutor dies, the whole executor breaks (section 5): "
+    "exit_abruptly(1) failed the other calls' futures with BrokenProcessPool too. Use "
+    "ctx.Pool(2), which replaces a dead worker, or give every call an executor of its own "
+    "(max_workers=1)."
+)
+EXECUTOR_END_HINT = (
+    "A hung worker never stops by itself, and shutdown(wait=False) leaves it running: "
+    f"{END_WORKERS}. Then wait for them: `wait_for_children(timeout=10)` from helpers.processes."
+)
+EXECUTOR_UNWAITED_HINT = (
+    "terminate_workers() (like terminate() before 3.14) only tells the workers to stop, and "
+    "returns at once. Wait for them, with a time limit, before you return: "
+    "`wait_for_children(timeout=10)` from helpers.processes, as in section 5."
+)
+WORKER_EXIT_S = 3.0  # how long a terminated worker may take to exit, on a busy machine
+
+
+def _executor_workers(outcome: Outcome) -> list[Any]:
+    """The workers that ProcessPoolExecutors started for the answer."""
+    return [
+        record
+        for record in _workers(outcome)
+        if (getattr(record.target, "__module__", "") or "").startswith(_WORKER_MODULES[1])
+    ]
+
+
+def _executors(workers: list[Any]) -> int:
+    """How many executors started these workers (each gives its workers its own call queue)."""
+    return len({id(record.args[0]) for record in workers if record.args})
+
+
+def _still_running(records: list[Any], seconds: float) -> list[Any]:
+    """The records whose process has not exited within ``seconds``. Never joins: an
+    executor's own thread may be reaping the same process, so ask again until it is done."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = [r for r in records if r.started and r.process.is_alive()]
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _executor_tidy(outcome: Outcome, name: str, workers: list[Any]) -> None:
+    """Every executor worker had exited when the answer returned: say which step is missing."""
+    running = [r for r in workers if r.at_return in ("running", "finished, never joined")]
+    if not running:
+        return
+    never_ended = _still_running(running, WORKER_EXIT_S)
+    if never_ended:
+        raise Fail(
+            f"{len(never_ended)} executor worker(s) were still running when {name} returned, "
+            f"and had not stopped {WORKER_EXIT_S:g} s later.",
+            EXECUTOR_END_HINT,
+        )
+    raise Fail(
+        f"{len(running)} executor worker(s) had been told to stop but were still running when "
+        f"{name} returned.",
+        EXECUTOR_UNWAITED_HINT,
+    )
 
 
 def check_deadline(answer: Any, s: Session) -> str:
@@ -347,20 +420,40 @@ def check_deadline(answer: Any, s: Session) -> str:
         outcome = s.call(answer, s.ctx, list(CALLS), BUDGET_S, deadline=limit)
     _importable(
         unimportable,
-        "Give the pool each call's function itself, pool.apply_async(function, args), "
-        "not a lambda or a function of your own around it.",
+        "Give the pool each call's function itself, pool.apply_async(function, args) or "
+        "executor.submit(function, *args), not a lambda or a function of your own around it.",
     )
+    executor_workers = _executor_workers(outcome)
+    # One executor for several calls: the dying worker broke it, and its other futures.
+    shared_executor = bool(executor_workers) and _executors(executor_workers) < len(CALLS)
+    stuck = outcome.stuck
+    waits_for_executor = (
+        stuck is not None
+        and bool(executor_workers)
+        and (stuck.code.startswith("with ") or "shutdown" in stuck.code)
+    )
+    if isinstance(outcome.error, TimeoutError):  # the builtin one: a future's result(timeout)
+        timeout_hint = (
+            "future.result(timeout=...) raises TimeoutError when the deadline passes: catch it "
+            "and count that call as None."
+        )
+    else:
+        timeout_hint = (
+            "Pool's get(timeout=...) raises multiprocessing.TimeoutError, which "
+            "`except TimeoutError:` does not catch (section 4): catch "
+            "multiprocessing.TimeoutError."
+        )
     s.problems(
         outcome,
         name,
         {"get": DEADLINE_HINT, "wait": DEADLINE_HINT, "join": JOIN_HINT},
-        default_stuck_hint=DEADLINE_HINT,
+        default_stuck_hint=EXECUTOR_WAITS_HINT if waits_for_executor else DEADLINE_HINT,
         error_hints={
-            "TimeoutError": "Pool's get(timeout=...) raises multiprocessing.TimeoutError, which "
-            "`except TimeoutError:` does not catch (section 4): catch "
-            "multiprocessing.TimeoutError.",
-            "BrokenProcessPool": "A ProcessPoolExecutor breaks when a worker dies and fails the "
-            "other pending tasks with it. Use ctx.Pool here, and terminate() it at the end.",
+            "TimeoutError": timeout_hint,
+            "BrokenProcessPool": BROKEN_EXECUTOR_HINT
+            if shared_executor
+            else "exit_abruptly(1) kills its worker, and its future's result() raises "
+            "BrokenProcessPool: catch it and count that call as None.",
         },
         check_children=False,
     )
@@ -378,7 +471,9 @@ def check_deadline(answer: Any, s: Session) -> str:
         raise Fail(
             f"{name} returned {got}: nap(0.2) and nap(0.1) returned well before the "
             "deadline, but came back as None.",
-            "Get each call's result on its own (apply_async per call: map_async gives all "
+            BROKEN_EXECUTOR_HINT
+            if shared_executor
+            else "Get each call's result on its own (apply_async per call: map_async gives all "
             "the results or none, and a lost task means none), and give each get what is "
             "left of the deadline: end - time.monotonic(), with end = time.monotonic() + "
             "timeout computed once.",
@@ -388,10 +483,13 @@ def check_deadline(answer: Any, s: Session) -> str:
         raise Fail(
             f"{name} returned {got}; expected {EXPECTED}: nap(0.2) and nap(0.1) return, "
             "exit_abruptly(1) kills its worker and nap(30.0) hangs.",
-            DEADLINE_HINT if early else "Return each call's value, or None when it has none.",
+            (BROKEN_EXECUTOR_HINT if shared_executor else DEADLINE_HINT)
+            if early
+            else "Return each call's value, or None when it has none.",
         )
     if outcome.seconds > BUDGET_S + SLACK_S:
         raise Fail(f"{name} took {outcome.seconds:.1f} s with timeout={BUDGET_S:g}.", DEADLINE_HINT)
+    _executor_tidy(outcome, name, executor_workers)
     _tidy(outcome, name, s, TERMINATE_HINT)
     return (
         "the two results came back, the lost and the hung task as None, within the deadline, "
