@@ -149,12 +149,21 @@ def send_computed(queue, n):
 CLEANUP_PARENT = """
 def result_or_cleanup(ctx, target, n):
     name = "ex05_" + secrets.token_hex(6)
-    child = ctx.Process(target=target, args=(name, n))
+    here, there = ctx.Pipe()
+    child = ctx.Process(target=target, args=(name, n, there))
     child.start()
+    there.close()
+    shm = None
+    try:
+        if here.poll(20) and here.recv() == "ready":
+            shm = SharedMemory(name=name)
+            here.send("attached")
+    except (EOFError, BrokenPipeError):
+        pass
     child.join(timeout=20)
-    if child.exitcode != 0:
+    here.close()
+    if shm is None or child.exitcode != 0:
         {on_failure}
-    shm = SharedMemory(name=name)
     view = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
     result = view.copy()
     del view
