@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import pickle
+import sys
 import time
 import types
 from collections.abc import Iterator
@@ -320,7 +321,9 @@ CALLS = [
     (pools.nap, (30.0,)),
 ]
 EXPECTED = [0.2, None, 0.1, None]
-BUDGET_S = 2.0
+# A spawned worker took ~0.3 s to start on 3.14 and 3.15 here, against ~0.08 s on 3.11, and an
+# executor answer starts four of them: the batch gets more time there.
+BUDGET_S = 4.0 if sys.version_info >= (3, 14) else 2.0
 SLACK_S = 1.0  # starting and terminating the pool, on a busy machine
 
 DEADLINE_HINT = (
