@@ -401,7 +401,7 @@ def main(argv: list[str]) -> None:
         "check", help="the quick loop: ruff, quick unit tests, changed notebooks under spawn"
     )
     check.add_argument("names", nargs="*", help="notebooks (default: those that differ from main)")
-    check.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 2)))
+    check.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 3)))
     notebooks = sub.add_parser("notebooks", help="re-execute notebooks in place")
     notebooks.add_argument("names", nargs="*", help="notebook file names (default: all)")
     sub.add_parser("browser-test", help="run every notebook in JupyterLab in headless Chromium")
