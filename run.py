@@ -123,7 +123,8 @@ def browser_environment() -> dict[str, str]:
     try:
         browser = find_browser(install=True)
     except NoBrowser as problem:
-        sys.exit(str(problem))
+        print(problem, file=sys.stderr, flush=True)
+        sys.exit(1)
     print(browser.describe(), flush=True)
     return dict(os.environ, BROWSER_TEST_CHROMIUM=browser.path)
 
@@ -181,11 +182,7 @@ def cmd_test(args) -> None:
     if args.no_browser:
         print("browser test not run (--no-browser)")
     else:
-        try:
-            env = browser_environment()
-        except SystemExit as problem:  # no browser: say why, and still report the rest
-            print(problem, file=sys.stderr)
-            sys.exit(1)
+        env = browser_environment()  # no browser: it says why, and the run fails
         browser = subprocess.run([sys.executable, "-m", "pytest", BROWSER_TEST], cwd=ROOT, env=env)
         status = browser.returncode or status
     sys.exit(1 if status else 0)
