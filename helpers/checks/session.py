@@ -248,6 +248,15 @@ class CheckContext:
     def get_context(self, method: str | None = None) -> Any:
         return self if method is None else self._ctx.get_context(method)
 
+    def _process_class(self) -> Any:
+        """The real context's Process; under forkserver one whose exit code two threads can
+        read (the answer's join and the check's own, when it stops a stuck answer)."""
+        if self._ctx.get_start_method() == "forkserver":
+            from helpers.checks.exit_status import ForkServerChild
+
+            return ForkServerChild
+        return self._ctx.Process
+
     def make_process(
         self,
         target: Any,
@@ -261,7 +270,7 @@ class CheckContext:
         module = getattr(target, "__module__", "") or ""
         if module.startswith(("multiprocessing", "concurrent")) or target is None:
             # A manager's server or a pool's worker: the library's own code, run as it is.
-            process = self._ctx.Process(
+            process = self._process_class()(
                 target=target, args=args, kwargs=kwargs or {}, name=name, daemon=daemon
             )
             self._children.append(ChildRecord(process, target, tuple(args)))
@@ -271,7 +280,7 @@ class CheckContext:
             self._problems.append(problem)
             raise ChildNotImportable(problem)
         receiver, sender = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(
+        process = self._process_class()(
             target=run_guarded,
             name=name,
             daemon=daemon,
