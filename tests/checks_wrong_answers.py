@@ -148,7 +148,7 @@ def send_computed(queue, n):
 """
 CLEANUP_PARENT = """
 def result_or_cleanup(ctx, target, n):
-    name = "ex05_" + secrets.token_hex(6)
+    name = f"ex05_{{os.getpid()}}_" + secrets.token_hex(4)  # the test finds its own
     here, there = ctx.Pipe()
     child = ctx.Process(target=target, args=(name, n, there))
     child.start()
@@ -798,6 +798,7 @@ CHECK_LIMIT_S = 6 if sys.version_info >= (3, 14) else 3
 def assert_gets_its_hint(wrong: Wrong, method: str) -> None:
     """Run the wrong answer through its check: failed, with the expected hint, nothing left."""
     import multiprocessing
+    import os
     import time
     from pathlib import Path
 
@@ -808,7 +809,9 @@ def assert_gets_its_hint(wrong: Wrong, method: str) -> None:
     shm = Path("/dev/shm")
 
     def segments() -> set[str]:
-        return {p.name for p in shm.glob("ex05_*")} if shm.is_dir() else set()
+        # Only this process's: other workers' answers have segments of their own in flight.
+        mine = f"ex05_{os.getpid()}_*"
+        return {p.name for p in shm.glob(mine)} if shm.is_dir() else set()
 
     import sys
 

@@ -17,7 +17,7 @@ from tests.checks_wrong_answers import CHECK_LIMIT_S
 
 JOIN_THEN_ATTACH = """
 def result_or_cleanup(ctx, target, n):
-    name = "ex05_" + secrets.token_hex(6)
+    name = f"ex05_{{os.getpid()}}_" + secrets.token_hex(4)
     child = ctx.Process(target=target, args=(name, n))
     child.start()
     child.join(timeout=20)
@@ -43,7 +43,7 @@ def result_or_cleanup(ctx, target, n):
 
 NO_ANSWER = """
 def result_or_cleanup(ctx, target, n):
-    name = "ex05_" + secrets.token_hex(6)
+    name = f"ex05_{os.getpid()}_" + secrets.token_hex(4)
     here, there = ctx.Pipe()
     child = ctx.Process(target=target, args=(name, n, there))
     child.start()
