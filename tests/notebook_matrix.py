@@ -99,6 +99,17 @@ def selected_start_methods(config: pytest.Config) -> list[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # One kernel runs a notebook's cells in order, so they must stay in one worker; loadscope
+    # keeps each "notebook::method" run whole. (loadgroup's marks are ignored with pytest 9.2.)
+    dist = getattr(config.option, "dist", "no")
+    notebooks_asked = not config.args or any(
+        arg.endswith(".ipynb") or Path(arg.split("::")[0]).resolve() in (ROOT, NOTEBOOK_DIR)
+        for arg in config.args
+    )
+    if dist not in ("no", "loadscope") and notebooks_asked:
+        raise pytest.UsageError(
+            f"--dist {dist} would split a notebook's cells between workers; use --dist loadscope"
+        )
     if config.option.nbval or config.option.nbval_lax:
         raise pytest.UsageError(
             "drop --nbval/--nbval-lax: the course runs every notebook strictly, "
@@ -219,7 +230,7 @@ class NotebookRun(IPyNbFile):
                 psutil.Process(kernel_pid).wait(timeout=10)
             except psutil.Error:
                 pass
-            psutil.wait_procs(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
+            wait_until_ended(helpers_alive, timeout=10)  # the tracker reports leaks as it exits
             self.kernel.kc.stop_channels()
             self.kernel.km.shutdown_kernel(now=True)
         problems += unexpected_stderr(self.stderr_log, self.allowed_stderr())
@@ -253,6 +264,24 @@ def helper_processes(kernel_pid: int) -> list[psutil.Process]:
     except psutil.Error:
         return []
     return [p for p in children if _is_infrastructure(p, kernel_pid)]
+
+
+def wait_until_ended(procs: list[psutil.Process], timeout: float) -> None:
+    """Wait until every process has exited. Orphaned by the kernel, they are reaped by init,
+    which in a container may take a second or more: a zombie has ended, so it counts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = []
+        for proc in procs:
+            try:
+                if proc.status() != psutil.STATUS_ZOMBIE:
+                    running.append(proc)
+            except psutil.Error:
+                pass
+        if not running:
+            return
+        procs = running
+        time.sleep(0.02)
 
 
 def leftover_processes(kernel_pid: int) -> list[str]:

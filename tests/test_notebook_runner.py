@@ -114,6 +114,8 @@ def test_bad_runner_options_are_refused(tmp_path):
     assert done.returncode != 0 and "--start-methods: threads is not allowed" in done.stderr
     done, _ = run_pytest(path, "--cell-timeout", "0")
     assert done.returncode != 0 and "--cell-timeout must be a positive number" in done.stderr
+    done, _ = run_pytest(path, "-n", "2", "--dist", "load")
+    assert done.returncode != 0 and "--dist load would split a notebook's cells" in done.stderr
 
 
 def test_the_python_a_notebook_needs_is_read_from_its_metadata():
