@@ -21,7 +21,8 @@ help:
 	@echo "make notebooks  re-execute every notebook in place (the only way committed outputs are made)"
 	@echo "make browser-test  run every notebook in JupyterLab in headless Chromium (part of make test)"
 	@echo "make test-pythons  run the suite on every Python 3.11-3.15 found here, each in its own .venv-3.X"
-	@echo "make stress     run every notebook under every start method STRESS_RUNS times (default 5)"
+	@echo "make stress     run every notebook under every start method STRESS_RUNS times (default 5),"
+	@echo "                then every known-wrong answer under every start method"
 	@echo "make student    write student versions (solutions replaced by placeholders) into student/"
 	@echo "make clean      remove .venv and caches"
 
@@ -61,7 +62,9 @@ test: $(STAMP)
 # It needs Chromium or Chrome: tests/browser/find_browser.py finds one (BROWSER_TEST_CHROMIUM,
 # the PATH, the usual folders) or installs one, and says which; `make test BROWSER=0` leaves it out.
 BROWSER ?= 1
-BROWSER_TEST := tests/browser/notebooks_in_browser.py
+# Two notebooks at a time, each with a JupyterLab and a browser of its own (BROWSER_WORKERS=1: one).
+BROWSER_WORKERS ?= 2
+BROWSER_TEST := -n $(BROWSER_WORKERS) tests/browser/notebooks_in_browser.py
 
 browser-test: $(STAMP)
 	@chromium="$$($(BIN)/python -m tests.browser.find_browser)" && \
@@ -85,8 +88,10 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m tests.execute_notebooks
 
+# make test runs each known-wrong answer under one start method; stress runs them under all three.
 stress: $(STAMP)
 	$(BIN)/python -m tests.stress --runs $(STRESS_RUNS) --workers $(WORKERS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope tests/test_checks_wrong_answers.py --all-start-methods
 
 student: $(STAMP)
 	$(BIN)/python -m helpers.student

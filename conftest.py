@@ -9,6 +9,15 @@ import pytest
 _PICKLING_AT_START = dict(copyreg.dispatch_table)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--all-start-methods",
+        action="store_true",
+        help="run every known-wrong answer under every start method (make stress does), "
+        "not each under one method in turn",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _exceptions_pickle_as_at_start():
     """Importing dask (the 9.x checks, tests/test_remote.py) registers a pickle reducer for every

@@ -1,6 +1,6 @@
-"""Known-wrong answers to the exercises: each gets its own hint, under every start method, and
-its check leaves no process and no segment behind (table and runner in
-tests/checks_wrong_answers.py and tests/wrong_answers_nbNN.py).
+"""Known-wrong answers to the exercises: each gets its own hint, under one start method (all
+three with ``--all-start-methods``), and its check leaves no process and no segment behind
+(table and runner in tests/checks_wrong_answers.py and tests/wrong_answers_nbNN.py).
 
 One class per notebook or two: pytest-xdist's loadscope hands each class to its own worker, so
 the slow ones (every wrong answer that hangs is stopped after its time limit) run side by side.
@@ -9,15 +9,25 @@ the slow ones (every wrong answer that hangs is stopped after its time limit) ru
 import pytest
 
 from tests.checks_support import exercise_too_new, notebooks_with_exercises
-from tests.checks_wrong_answers import assert_gets_its_hint, wrong_answers
+from tests.checks_wrong_answers import WRONG, assert_gets_its_hint, wrong_answers
 from tests.test_context import AVAILABLE
 
 
 def pytest_generate_tests(metafunc):
-    if "wrong" in metafunc.fixturenames:
-        wrong = wrong_answers(*metafunc.cls.notebooks)
-        metafunc.parametrize("wrong", wrong, ids=[w.id for w in wrong])
-        metafunc.parametrize("method", AVAILABLE)
+    """Each wrong answer under one start method, the methods taken in turn down the whole
+    table, so every method meets about a third of the answers (the hint never depends on the
+    method); ``--all-start-methods`` (``make stress``) runs every answer under every one."""
+    if "wrong" not in metafunc.fixturenames:
+        return
+    if metafunc.config.getoption("--all-start-methods"):
+        cases = [(w, m) for w in wrong_answers(*metafunc.cls.notebooks) for m in AVAILABLE]
+    else:
+        cases = [
+            (w, AVAILABLE[index % len(AVAILABLE)])
+            for index, w in enumerate(WRONG)
+            if w in wrong_answers(*metafunc.cls.notebooks)
+        ]
+    metafunc.parametrize(("wrong", "method"), cases, ids=[f"{w.id}-{m}" for w, m in cases])
 
 
 class WrongAnswersOf:
