@@ -38,7 +38,8 @@ DEFAULT_VENV = ROOT / ".venv"
 SUPPORTED = ("3.11", "3.12", "3.13", "3.14", "3.15")
 WINDOWS = sys.platform == "win32"
 LINUX = sys.platform.startswith("linux")
-BROWSER_TEST = "tests/browser/notebooks_in_browser.py"
+# Two notebooks at a time, each with a JupyterLab and a browser of its own.
+BROWSER_TEST = ["-n", "2", "tests/browser/notebooks_in_browser.py"]
 LOG_DIR = ROOT / "build" / "test-pythons"
 
 
@@ -130,7 +131,7 @@ def browser_environment() -> dict[str, str]:
 
 
 def cmd_browser_test(args) -> None:
-    run([sys.executable, "-m", "pytest", BROWSER_TEST], env=browser_environment())
+    run([sys.executable, "-m", "pytest", *BROWSER_TEST], env=browser_environment())
 
 
 def cmd_check_notebooks(args) -> None:
@@ -183,7 +184,7 @@ def cmd_test(args) -> None:
         print("browser test not run (--no-browser)")
     else:
         env = browser_environment()  # no browser: it says why, and the run fails
-        browser = subprocess.run([sys.executable, "-m", "pytest", BROWSER_TEST], cwd=ROOT, env=env)
+        browser = subprocess.run([sys.executable, "-m", "pytest", *BROWSER_TEST], cwd=ROOT, env=env)
         status = browser.returncode or status
     sys.exit(1 if status else 0)
 

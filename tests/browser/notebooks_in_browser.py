@@ -2,7 +2,11 @@
 
 ``make browser-test`` (and ``make test``, after the rest of the suite) runs this file:
 
-    python -m pytest tests/browser/notebooks_in_browser.py
+    python -m pytest -n 2 tests/browser/notebooks_in_browser.py
+
+With ``-n 2`` two notebooks run at a time, each pytest-xdist worker with a JupyterLab server and a
+browser of its own; most of a notebook's time is waiting (children, sleeps, the page), so two
+share the machine's two cores well.
 
 The file is not named ``test_*.py`` on purpose: the main, parallel test run does not collect
 it, so the browser never competes with the notebook runs for the machine's two cores.
@@ -123,8 +127,6 @@ def browser(workspace: Path, chromium: str, lab: LabServer):
     from playwright.sync_api import sync_playwright
 
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOT_DIR.glob("*.png"):
-        old.unlink()
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(workspace / "chromium-profile"),  # a new, empty user data folder
@@ -145,6 +147,8 @@ def browser(workspace: Path, chromium: str, lab: LabServer):
 def test_notebook_runs_in_jupyterlab(path: Path, lab: LabServer, browser) -> None:
     copy = lab.notebooks / path.name
     committed = nbformat.read(copy, as_version=4)
+    for old in SCREENSHOT_DIR.glob(f"{path.stem}-*.png"):  # only its own: two notebooks run at once
+        old.unlink()
     page = browser.new_page()
     problems: list[str] = []
     photographed = False
