@@ -22,7 +22,7 @@ help:
 	@echo "make browser-test  run every notebook in JupyterLab in headless Chromium (part of make test)"
 	@echo "make test-pythons  run the suite on every Python 3.11-3.15 found here, each in its own .venv-3.X"
 	@echo "make stress     run every notebook under every start method STRESS_RUNS times (default 5),"
-	@echo "                then every known-wrong answer under every start method"
+	@echo "                then every solution and known-wrong answer under every start method"
 	@echo "make student    write student versions (solutions replaced by placeholders) into student/"
 	@echo "make clean      remove .venv and caches"
 
@@ -88,10 +88,12 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m tests.execute_notebooks
 
-# make test runs each known-wrong answer under one start method; stress runs them under all three.
+# make test runs each solution and known-wrong answer under one start method in turn; stress
+# runs them under all three.
 stress: $(STAMP)
 	$(BIN)/python -m tests.stress --runs $(STRESS_RUNS) --workers $(WORKERS)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope tests/test_checks_wrong_answers.py --all-start-methods
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadscope --all-start-methods \
+		tests/test_checks.py tests/test_checks_wrong_answers.py
 
 student: $(STAMP)
 	$(BIN)/python -m helpers.student

@@ -141,3 +141,17 @@ EXERCISE_NEEDS_PYTHON = {"10.2": (3, 14)}
 def exercise_too_new(exercise: str) -> str | None:
     """Why this Python cannot run ``exercise``'s check (None if it can)."""
     return needs_newer_python(f"exercise {exercise}", EXERCISE_NEEDS_PYTHON.get(exercise))
+
+
+def start_methods_in_turn(cases: list, every_method: bool) -> list[tuple]:
+    """``(case, method)`` pairs: each case under one start method, the methods taken in turn
+    down the list, or (``every_method``, ``--all-start-methods``) each case under every one.
+
+    The notebooks run every solution's check under all three methods, and no hint depends on
+    the method, so a third of the cases per method keeps every method exercised at a third of
+    the cost."""
+    from tests.test_context import AVAILABLE
+
+    if every_method:
+        return [(case, method) for case in cases for method in AVAILABLE]
+    return [(case, AVAILABLE[index % len(AVAILABLE)]) for index, case in enumerate(cases)]

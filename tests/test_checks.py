@@ -27,6 +27,7 @@ from tests.checks_support import (
     load_exercises,
     notebooks_with_exercises,
     setup_namespace,
+    start_methods_in_turn,
 )
 from tests.test_context import AVAILABLE
 
@@ -84,8 +85,19 @@ def test_solution_cells_carry_nbgrader_metadata_and_markers():
         assert len(grade_ids) == len(set(grade_ids)), f"{path.name}: grade ids must be unique"
 
 
-@pytest.mark.parametrize("method", AVAILABLE)
-@pytest.mark.parametrize(("path", "exercise"), SOLUTIONS, ids=_ids(SOLUTIONS))
+def pytest_generate_tests(metafunc):
+    """Each notebook solution under one start method in turn (the notebook runs prove it under
+    all three); ``--all-start-methods`` runs every one under every method."""
+    if metafunc.function.__name__ == "test_the_notebook_solution_passes_its_check":
+        every = metafunc.config.getoption("--all-start-methods")
+        cases = start_methods_in_turn(SOLUTIONS, every)
+        metafunc.parametrize(
+            ("path", "exercise", "method"),
+            [(path, exercise, method) for (path, exercise), method in cases],
+            ids=[f"{exercise}-{method}" for (_, exercise), method in cases],
+        )
+
+
 def test_the_notebook_solution_passes_its_check(path: Path, exercise: str, method: str):
     too_new = exercise_too_new(exercise)
     if too_new:

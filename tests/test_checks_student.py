@@ -132,6 +132,7 @@ def test_the_student_notebook_runs_to_the_end_with_nothing_attempted(
         kernel_name="python3",
         extra_arguments=KERNEL_ARGUMENTS,
         allow_errors=True,
+        shutdown_kernel="immediate",  # a graceful shutdown adds seconds and proves nothing here
         resources={"metadata": {"path": str(tmp_path)}},
     ).execute()
     checks = 0

@@ -8,25 +8,22 @@ the slow ones (every wrong answer that hangs is stopped after its time limit) ru
 
 import pytest
 
-from tests.checks_support import exercise_too_new, notebooks_with_exercises
+from tests.checks_support import (
+    exercise_too_new,
+    notebooks_with_exercises,
+    start_methods_in_turn,
+)
 from tests.checks_wrong_answers import WRONG, assert_gets_its_hint, wrong_answers
-from tests.test_context import AVAILABLE
 
 
 def pytest_generate_tests(metafunc):
-    """Each wrong answer under one start method, the methods taken in turn down the whole
-    table, so every method meets about a third of the answers (the hint never depends on the
-    method); ``--all-start-methods`` (``make stress``) runs every answer under every one."""
+    """Each wrong answer under one start method, in turn down the whole table (the hint never
+    depends on the method); ``--all-start-methods`` (``make stress``) runs all three."""
     if "wrong" not in metafunc.fixturenames:
         return
-    if metafunc.config.getoption("--all-start-methods"):
-        cases = [(w, m) for w in wrong_answers(*metafunc.cls.notebooks) for m in AVAILABLE]
-    else:
-        cases = [
-            (w, AVAILABLE[index % len(AVAILABLE)])
-            for index, w in enumerate(WRONG)
-            if w in wrong_answers(*metafunc.cls.notebooks)
-        ]
+    every = metafunc.config.getoption("--all-start-methods")
+    mine = wrong_answers(*metafunc.cls.notebooks)
+    cases = [(w, m) for w, m in start_methods_in_turn(WRONG, every) if w in mine]
     metafunc.parametrize(("wrong", "method"), cases, ids=[f"{w.id}-{m}" for w, m in cases])
 
 
