@@ -111,11 +111,18 @@ def test_count_with_a_separate_lock_loses_nothing(method):
 @pytest.mark.parametrize("method", START_METHODS)
 def test_count_unlocked_loses_updates_when_children_overlap(method):
     # The notebook's claim, at the notebook's size: 4 children x 25000 increments, released
-    # together by a Barrier, overlap enough that some updates are always lost.
+    # together by a Barrier, overlap enough that updates are lost. Overlap needs the children
+    # to run at the same time; on a machine busy with other work they may run one after the
+    # other (seen once on 3.14 under spawn in a full parallel run), so up to three tries.
     ctx = get_context(method)
-    counter = ctx.Value("i", 0)
-    run_counters(ctx, count_unlocked, (counter,), children=4, times=25000)
-    assert 0 < counter.value < 100000
+    counts = []
+    for _ in range(3):
+        counter = ctx.Value("i", 0)
+        run_counters(ctx, count_unlocked, (counter,), children=4, times=25000)
+        counts.append(counter.value)
+        if counts[-1] < 100000:
+            break
+    assert 0 < counts[-1] < 100000, f"no update lost in {len(counts)} tries: {counts}"
 
 
 def test_count_unlocked_is_exact_in_one_process():

@@ -18,6 +18,9 @@ class Wrong:
     modules: dict[str, str] = field(default_factory=dict)
     parent: str = ""
     posix_only: bool = False  # on Windows a segment vanishes with its last handle: no unlink needed
+    # Seconds its check may take, when the answer ends by itself but starts slowly (0: the
+    # table's limit, which every hanging answer waits out, so it stays short).
+    limit_s: float = 0.0
 
     @property
     def id(self) -> str:
