@@ -13,8 +13,8 @@ def pytest_addoption(parser):
     parser.addoption(
         "--all-start-methods",
         action="store_true",
-        help="run every known-wrong answer under every start method (make stress does), "
-        "not each under one method in turn",
+        help="check every notebook solution and known-wrong answer under every start method "
+        "(make stress does), not each under one method in turn",
     )
 
 
