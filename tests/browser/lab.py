@@ -4,6 +4,10 @@ Everything lives in one temporary folder: a copy of the notebooks (outputs clear
 the page shows was made by this run and the committed notebooks are never touched), and
 Jupyter's config, data, runtime and settings folders, so nothing from the user's own Jupyter
 setup leaks in and nothing is left behind. Every wait here is bounded.
+
+Where the platform has them, the server talks to its kernels over Unix sockets, not TCP: two
+servers starting kernels at the same moment can pick the same free port, and the loser's
+kernel then fails to bind and is restarted until it wins (a notebook took 70 s to open so).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -85,6 +90,12 @@ class LabServer:
         self.token = secrets.token_hex(16)
         self.process: subprocess.Popen | None = None
         self._log = None
+        # Socket paths are limited to about 100 bytes and the kernels' are named after their
+        # 36-character ids, so the runtime folder (where they live) sits right under /tmp.
+        self.kernel_sockets = os.name == "posix"
+        self.runtime = Path(
+            tempfile.mkdtemp(prefix="lab-", dir="/tmp" if self.kernel_sockets else None)
+        )
 
     @property
     def base_url(self) -> str:
@@ -95,7 +106,6 @@ class LabServer:
         for name, folder in {
             "JUPYTER_CONFIG_DIR": "config",
             "JUPYTER_DATA_DIR": "data",
-            "JUPYTER_RUNTIME_DIR": "runtime",
             "JUPYTERLAB_SETTINGS_DIR": "settings",
             "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
             "IPYTHONDIR": "ipython",
@@ -103,6 +113,7 @@ class LabServer:
             path = self.workdir / folder
             path.mkdir(parents=True, exist_ok=True)
             env[name] = str(path)
+        env["JUPYTER_RUNTIME_DIR"] = str(self.runtime)
         env[START_METHOD_VARIABLE] = "spawn"  # the kernels inherit the server's environment
         env.pop("MPLBACKEND", None)
         env.pop("JUPYTER_TOKEN", None)
@@ -145,6 +156,8 @@ class LabServer:
             # No look-ups of extensions on a package index.
             "--LabApp.extension_manager=readonly",
         ]
+        if self.kernel_sockets:
+            command.append("--KernelManager.transport=ipc")
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # CI containers run as root
         self._log = open(self.log_path, "w")  # closed in stop()
@@ -196,6 +209,7 @@ class LabServer:
     def stop(self) -> None:
         """Ask the server to stop, then end its whole process group (kernels, their children)."""
         if self.process is None:
+            shutil.rmtree(self.runtime, ignore_errors=True)
             return
         try:
             if self.process.poll() is None:
@@ -211,6 +225,7 @@ class LabServer:
         finally:
             if self._log is not None:
                 self._log.close()
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
     def _kill_group(self) -> None:
         if os.name == "posix":
