@@ -2,11 +2,19 @@
 # pyproject's addopts) and `helpers` import the same way in every pytest worker.
 
 import copyreg
+import signal
 
 import pytest
 
 # Pickle's registry before any test runs (no test module imports dask at the top).
 _PICKLING_AT_START = dict(copyreg.dispatch_table)
+
+
+def pytest_configure(config):
+    """A shell starts background jobs with Ctrl-C ignored (``make test &``, ``nohup``), and
+    children inherit that. The tests that interrupt a child, as Ctrl-C would, need it back."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser):
