@@ -2,8 +2,9 @@
 
 Everything lives in one temporary folder: a copy of the notebooks (outputs cleared, so what
 the page shows was made by this run and the committed notebooks are never touched), and
-Jupyter's config, data, runtime and settings folders, so nothing from the user's own Jupyter
-setup leaks in and nothing is left behind. Every wait here is bounded.
+Jupyter's config, data and settings folders, so nothing from the user's own Jupyter setup
+leaks in and nothing is left behind. Jupyter's runtime folder is a second, short-named one
+under /tmp, removed when the server stops. Every wait here is bounded.
 
 Where the platform has them, the server talks to its kernels over Unix sockets, not TCP: two
 servers starting kernels at the same moment can pick the same free port, and the loser's
@@ -208,10 +209,9 @@ class LabServer:
 
     def stop(self) -> None:
         """Ask the server to stop, then end its whole process group (kernels, their children)."""
-        if self.process is None:
-            shutil.rmtree(self.runtime, ignore_errors=True)
-            return
         try:
+            if self.process is None:
+                return  # never started; the runtime folder still goes
             if self.process.poll() is None:
                 try:
                     self.api("POST", "/api/shutdown", timeout=5)
