@@ -155,6 +155,8 @@ def test_the_student_notebook_runs_to_the_end_with_nothing_attempted(
         (removal,) = [
             c for c in nb.cells if c.cell_type == "code" and c.source == "remove_child_modules()"
         ]
-        assert removal.outputs[0]["text"] == "Removed the exercise modules' folder.\n"
+        # Joined: under load the kernel may send one print() as two stream messages.
+        said = "".join(o.get("text", "") for o in removal.outputs if o.output_type == "stream")
+        assert said == "Removed the exercise modules' folder.\n"
     assert list(tmp_path.glob("exercise_*.py")) == [], "no module file is left in the folder"
     assert multiprocessing.active_children() == []
