@@ -6,7 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Notebooks run in parallel (pytest-xdist); each run starts its own kernel and children.
-WORKERS ?= 3
+# Four workers on two cores: many tests wait (timeouts, children, kernels), so a fourth keeps
+# the cores busy (suite 211-227 s, against 238 s with three; run.py's SUITE_WORKERS).
+WORKERS ?= 4
 
 STRESS_RUNS ?= 5
 
