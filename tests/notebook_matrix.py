@@ -23,6 +23,7 @@ from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager, Runnin
 from nbval.plugin import IPyNbFile
 
 from helpers.context import START_METHOD_VARIABLE, START_METHODS
+from helpers.exercises import FOLDER_PREFIX as JANITOR_MARK  # the janitor's folder argument
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -247,13 +248,14 @@ class NotebookRun(IPyNbFile):
 
 
 def _is_infrastructure(proc: psutil.Process, kernel_pid: int) -> bool:
-    """The resource tracker and the forkserver live as long as the kernel: not leaks."""
+    """The resource tracker, the forkserver and the janitor of the exercises' module folder
+    live as long as the kernel: not leaks."""
     try:
         cmd = " ".join(proc.cmdline())
         parent = proc.ppid()
     except psutil.Error:
         return True
-    if "resource_tracker" in cmd:
+    if "resource_tracker" in cmd or ("janitor.py" in cmd and JANITOR_MARK in cmd):
         return True
     return "forkserver" in cmd and parent == kernel_pid
 

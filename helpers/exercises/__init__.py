@@ -16,6 +16,12 @@ children inherit the parent's loaded modules, so every start method finds the sa
 cell prints one fixed line (unlike ``%%writefile``, whose "Writing"/"Overwriting" depends on
 whether the file was there before), and ``remove_child_modules()`` deletes the folder at the
 end, so nothing is left in the course's tree.
+
+A run stopped before that cell leaves nothing behind either. A small janitor process
+(``janitor.py`` here) removes the folder as soon as the kernel has gone, however it
+ended, and each new folder's creation first removes any left by kernels that are no longer
+running (named in the folder's ``owner.pid``; where that cannot be checked, folders older than
+two days).
 """
 
 from __future__ import annotations
@@ -23,15 +29,32 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import keyword
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["load_ipython_extension", "module_folder", "remove_child_modules", "save_module"]
+__all__ = [
+    "load_ipython_extension",
+    "module_folder",
+    "remove_child_modules",
+    "remove_stale_folders",
+    "save_module",
+]
+
+FOLDER_PREFIX = "process-returns-modules-"
+OWNER_FILE = "owner.pid"
+STALE_AFTER_S = 2 * 24 * 3600
+"""A folder whose owner cannot be asked (no owner.pid, or not POSIX) is stale after this."""
+
+JANITOR = Path(__file__).with_name("janitor.py")
 
 _FOLDER: Path | None = None
+_JANITOR: subprocess.Popen | None = None
 _SAVED: set[str] = set()
 
 
@@ -45,11 +68,80 @@ def module_folder(create: bool = True) -> Path | None:
     if _FOLDER is None or not _FOLDER.is_dir():
         if not create:
             return None
-        _FOLDER = Path(tempfile.mkdtemp(prefix="process-returns-modules-"))
+        remove_stale_folders()
+        _FOLDER = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        (_FOLDER / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
+        _start_janitor(_FOLDER)
     folder = str(_FOLDER)
     if folder not in sys.path:
         sys.path.insert(0, folder)
     return _FOLDER
+
+
+def _start_janitor(folder: Path) -> None:
+    """Start the process that removes ``folder`` once this one (and its forked children) end.
+
+    Its standard input is a pipe whose writing end only this process holds; spawned children
+    do not inherit it. If it cannot start, the next new folder's sweep cleans up instead."""
+    global _JANITOR
+    _stop_janitor()
+    if not sys.executable:
+        return
+    try:
+        _JANITOR = subprocess.Popen(
+            # By path, in isolated mode: it needs only the standard library, wherever the
+            # course's package is importable from.
+            [sys.executable, "-I", str(JANITOR), str(folder)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=(os.name == "posix"),  # out of reach of the kernel's interrupts
+        )
+    except OSError:
+        _JANITOR = None
+
+
+def _stop_janitor() -> None:
+    """Close the janitor's pipe: it removes the folder (if still there) and exits."""
+    global _JANITOR
+    janitor, _JANITOR = _JANITOR, None
+    if janitor is None:
+        return
+    janitor.stdin.close()
+    try:
+        janitor.wait(timeout=1)  # a forked child still holding the pipe keeps it waiting
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _owner_is_gone(folder: Path) -> bool:
+    try:
+        pid = int((folder / OWNER_FILE).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        pid = None
+    if pid is not None and os.name == "posix":
+        try:
+            os.kill(pid, 0)  # signal 0 only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False  # it exists, and belongs to someone else
+        return False
+    try:
+        return time.time() - folder.stat().st_mtime > STALE_AFTER_S
+    except OSError:
+        return False
+
+
+def remove_stale_folders() -> list[Path]:
+    """Remove the child-module folders of kernels that are no longer running; return them."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        if folder != _FOLDER and folder.is_dir() and _owner_is_gone(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder)
+    return removed
 
 
 def _check_name(name: str) -> None:
@@ -119,6 +211,7 @@ def remove_child_modules() -> None:
         shutil.rmtree(_FOLDER, ignore_errors=True)
         while folder in sys.path:
             sys.path.remove(folder)
+    _stop_janitor()
     for name in _SAVED:
         sys.modules.pop(name, None)
     _SAVED.clear()
