@@ -236,6 +236,16 @@ WRONG = [
     ),
     Wrong(
         "1.2",
+        "lock held, one increment short per child",
+        "exercise_01_2.add_many",
+        "wrote the counter 39 times, not 40; it ended at 117: no update was lost",
+        {
+            "exercise_01_2": "def add_many(counter, times):\n    for _ in range(times - 1):\n"
+            "        with counter.get_lock():\n            counter.value += 1\n"
+        },
+    ),
+    Wrong(
+        "1.2",
         "adds to the wrapper",
         "exercise_01_2.add_many",
         "not to `counter` itself",
@@ -595,6 +605,16 @@ def draws_by_name(ctx, seeds):
     ),
     Wrong(
         "4.2",
+        "lock held, the last word skipped",
+        "exercise_04_2.count_words",
+        "wrote counts['a'] 51 times, not 54 (18 times in words, 3 children); no update was lost",
+        {
+            "exercise_04_2": "def count_words(counts, lock, words):\n    for word in words[:-1]:\n"
+            "        with lock:\n            counts[word] = counts.get(word, 0) + 1\n"
+        },
+    ),
+    Wrong(
+        "4.2",
         "missing word",
         "exercise_04_2.count_words",
         "start from 0",
@@ -707,6 +727,33 @@ def big_result(ctx, n):
     return result
 """,
         posix_only=True,
+    ),
+    Wrong(
+        "5.2",
+        "child fills the first half only",
+        "big_result",
+        "the last 1,000,000 of the 2,000,000 elements were never filled",
+        {
+            "exercise_05_2": COMPUTE.replace(
+                "np.sqrt(np.arange(n, dtype=np.float64), out=view)",
+                "view[: n // 2] = np.sqrt(np.arange(n // 2, dtype=np.float64))",
+            )
+        },
+        """
+def big_result(ctx, n):
+    shm = SharedMemory(create=True, size=n * 8)
+    try:
+        child = ctx.Process(target=exercise_05_2.compute_into, args=(shm.name, n))
+        child.start()
+        join_or_fail(child, timeout=30)
+        view = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
+        result = view.copy()
+        del view
+        return result
+    finally:
+        shm.close()
+        shm.unlink()
+""",
     ),
     Wrong(
         "5.2",

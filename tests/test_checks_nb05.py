@@ -73,3 +73,29 @@ def test_a_parent_that_never_acknowledges_is_told_the_child_waits_for_it():
     feedback = evaluate("5.3", answer(NO_ANSWER), method="spawn", timeout=3)
     assert feedback.status == "failed", str(feedback)
     assert "The child waits for your answer before it closes" in feedback.hint
+
+
+def test_an_array_that_differs_is_described_by_what_differs_and_where():
+    import numpy as np
+
+    from helpers.checks.nb05_shared_memory import _describe_difference
+
+    expected = np.sqrt(np.arange(10, dtype=np.float64))
+    half = expected.copy()
+    half[6:] = 0.0
+    assert _describe_difference("big_result", half, expected) == (
+        "big_result returned the first 6 square roots right, and then 4 zeros from index 6 to "
+        "the end: the last 4 of the 10 elements were never filled."
+    )
+    off = expected.copy()
+    off[[3, 7]] += 1.0
+    assert _describe_difference("big_result", off, expected) == (
+        f"2 of the 10 elements differ, the first at index 3: {off[3]!r} where the square root "
+        f"of 3 is {expected[3]!r}."
+    )
+    assert _describe_difference("big_result", np.zeros(10), expected) == (
+        "big_result returned 10 zeros: the child never filled the array."
+    )
+    assert "shape (5,), dtype float64; expected shape (10,)" in _describe_difference(
+        "big_result", expected[:5], expected
+    )

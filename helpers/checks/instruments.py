@@ -17,10 +17,16 @@ READ_PAUSE_S = 0.001
 
 
 class SlowCounter:
-    """Wraps a synchronized ``Value``: same ``.value``, ``get_lock()``, ``with``; slow reads."""
+    """Wraps a synchronized ``Value``: same ``.value``, ``get_lock()``, ``with``; slow reads.
 
-    def __init__(self, value: Any) -> None:
+    Given ``writes`` (a shared array, one slot per child) and its ``slot``, it also counts the
+    writes to ``.value`` made through it, so a check can tell updates that were lost from work
+    that was never done."""
+
+    def __init__(self, value: Any, writes: Any = None, slot: int = 0) -> None:
         self._shared = value
+        self._writes = writes
+        self._slot = slot
 
     @property
     def value(self) -> Any:
@@ -31,6 +37,8 @@ class SlowCounter:
     @value.setter
     def value(self, new: Any) -> None:
         self._shared.value = new
+        if self._writes is not None:
+            self._writes[self._slot] += 1  # this child's slot alone: no other writer
 
     def get_lock(self) -> Any:
         return self._shared.get_lock()
@@ -55,7 +63,21 @@ class SlowCounter:
 
 
 class SlowDict(dict):
-    """A dict whose lookups take a moment; served by ``CheckManager`` as a ``DictProxy``."""
+    """A dict whose lookups take a moment; served by ``CheckManager`` as a ``SlowDictProxy``.
+
+    It counts the writes to each key (``counts[key] = ...``), which its proxy's ``writes()``
+    returns, so a check can tell updates that were lost from words never counted."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writes: dict[Any, int] = {}
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._writes[key] = self._writes.get(key, 0) + 1
+
+    def writes(self) -> dict[Any, int]:
+        return dict(self._writes)
 
     def __getitem__(self, key: Any) -> Any:
         found = super().__getitem__(key)
@@ -68,8 +90,17 @@ class SlowDict(dict):
         return found
 
 
+class SlowDictProxy(DictProxy):
+    """A dict's proxy, plus the SlowDict's ``writes()``."""
+
+    _exposed_ = (*DictProxy._exposed_, "writes")
+
+    def writes(self) -> dict[Any, int]:
+        return self._callmethod("writes")
+
+
 class CheckManager(SyncManager):
     """A SyncManager that can also serve a ``SlowDict``: ``CheckManager(ctx=ctx).SlowDict()``."""
 
 
-CheckManager.register("SlowDict", SlowDict, DictProxy)
+CheckManager.register("SlowDict", SlowDict, SlowDictProxy)

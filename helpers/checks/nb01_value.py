@@ -81,10 +81,11 @@ COUNT_CHILDREN, COUNT_TIMES = 3, 40
 
 def check_counter(answer: Any, s: Session) -> str:
     shared = s.ctx.Value("i", 0)
-    counter = SlowCounter(shared)
+    writes = s.ctx.Array("i", COUNT_CHILDREN, lock=False)  # each child's writes to .value
     barrier = s.ctx.Barrier(COUNT_CHILDREN)
     records = [
-        s.start(answer, counter, COUNT_TIMES, barrier=barrier) for _ in range(COUNT_CHILDREN)
+        s.start(answer, SlowCounter(shared, writes, slot), COUNT_TIMES, barrier=barrier)
+        for slot in range(COUNT_CHILDREN)
     ]
     alive = s.join(records, s.deadline)
     s.children_failures(
@@ -101,6 +102,9 @@ def check_counter(answer: Any, s: Session) -> str:
         )
     expected = COUNT_CHILDREN * COUNT_TIMES
     total = shared.get_obj().value  # no lock: a child stopped mid-update could hold it
+    per_child = list(writes)
+    if total != expected and any(per_child) and per_child != [COUNT_TIMES] * COUNT_CHILDREN:
+        raise Fail(*_wrong_amount_of_work(per_child, total))
     if total < expected:
         raise Fail(
             f"each of {COUNT_CHILDREN} children added 1 to the counter {COUNT_TIMES} times, "
@@ -116,6 +120,27 @@ def check_counter(answer: Any, s: Session) -> str:
     return (
         f"{COUNT_CHILDREN} children × {COUNT_TIMES} increments, every read slowed down on "
         f"purpose, and the counter ended at exactly {expected}."
+    )
+
+
+def _wrong_amount_of_work(per_child: list[int], total: int) -> tuple[str, str]:
+    """Each child wrote the counter a number of times other than ``times``: say how many, and
+    whether updates were lost on top of that (what was seen, and the hint)."""
+    if len(set(per_child)) == 1:
+        done = f"each of the {COUNT_CHILDREN} children wrote the counter {per_child[0]} times"
+    else:
+        done = f"the {COUNT_CHILDREN} children wrote the counter {per_child} times"
+    hint = (
+        f"Each child should add 1 exactly `times` times ({COUNT_TIMES} here): "
+        "`for _ in range(times):` runs that many times."
+    )
+    written = sum(per_child)
+    if total == written:
+        return f"{done}, not {COUNT_TIMES}; it ended at {total}: no update was lost.", hint
+    lost = f"it ended at {total}: {written - total} of those {written} updates were lost too"
+    return (
+        f"{done}, not {COUNT_TIMES}; {lost}.",
+        hint + " And hold `with counter.get_lock():` around the whole `+= 1`.",
     )
 
 

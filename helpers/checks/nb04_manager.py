@@ -78,6 +78,29 @@ WORDS = ["a", "b", "a", "c", "a"] * 6
 WORD_CHILDREN = 3
 
 
+def _words_not_counted(writes: dict, got: dict, expected: dict) -> None:
+    """Fail naming the words written fewer (or more) times than they occur, if any, and say
+    whether updates were lost on top of that; return if every word was written as often as
+    it should be (then any shortfall is lost updates)."""
+    off = {w: writes.get(w, 0) for w in expected if writes.get(w, 0) != expected[w]}
+    if not off:
+        return
+    per_word = ", ".join(
+        f"counts[{w!r}] {n} times, not {expected[w]} ({WORDS.count(w)} times in words, "
+        f"{WORD_CHILDREN} children)"
+        for w, n in sorted(off.items())
+    )
+    lost = sum(writes.values()) - sum(got.values())
+    saw = f"the children wrote {per_word}; "
+    hint = "Count every word in words once: `for word in words:` goes through all of them."
+    if lost > 0:
+        saw += f"and {lost} of the {sum(writes.values())} writes were lost on top of that."
+        hint += " And hold `with lock:` around the read and the write."
+    else:
+        saw += "no update was lost."
+    raise Fail(saw, hint)
+
+
 def check_word_count(answer: Any, s: Session) -> str:
     manager = CheckManager(ctx=s.real_ctx)
     s.extra_managers.append(manager)
@@ -107,6 +130,10 @@ def check_word_count(answer: Any, s: Session) -> str:
     expected = {w: n * WORD_CHILDREN for w, n in Counter(WORDS).items()}
     got = copied.value
     if got != expected:
+        written = s.call(_call, counts, "writes")
+        s.problems(written, "counts.writes()")
+        if isinstance(got, dict) and any(written.value.values()):
+            _words_not_counted(written.value, got, expected)
         counted = sum(got.values()) if isinstance(got, dict) else 0
         if isinstance(got, dict) and set(got) == set(expected) and counted < sum(expected.values()):
             raise Fail(

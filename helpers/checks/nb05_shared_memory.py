@@ -43,6 +43,29 @@ def segment_exists(name: str) -> bool:
     return True
 
 
+def _describe_difference(name: str, got: Any, expected: Any) -> str:
+    """What differs between two arrays: the shape, or how many elements and where, first."""
+    if got.shape != expected.shape or got.dtype != expected.dtype:
+        return (
+            f"{name} returned an array of shape {got.shape}, dtype {got.dtype}; expected "
+            f"shape {expected.shape}, dtype {expected.dtype} ({expected.size:,} square roots)."
+        )
+    wrong = np.flatnonzero(got != expected)
+    first = int(wrong[0])
+    if not got.any():
+        return f"{name} returned {got.size:,} zeros: the child never filled the array."
+    if first + wrong.size == got.size and not got[first:].any():
+        return (
+            f"{name} returned the first {first:,} square roots right, and then "
+            f"{wrong.size:,} zeros from index {first:,} to the end: the last {wrong.size:,} of "
+            f"the {got.size:,} elements were never filled."
+        )
+    return (
+        f"{wrong.size:,} of the {got.size:,} elements differ, the first at index {first:,}: "
+        f"{got[first]!r} where the square root of {first:,} is {expected[first]!r}."
+    )
+
+
 def check_fill(answer: Any, s: Session) -> str:
     shm = SharedMemory(create=True, size=SQUARES_N * 8)
     s.owned_segments.append(shm.name)
@@ -140,9 +163,7 @@ def check_big(answer: Any, s: Session) -> str:
     expected = np.sqrt(np.arange(BIG_N, dtype=np.float64))
     if got.shape != expected.shape or not np.array_equal(got, expected):
         raise Fail(
-            f"{name} returned an array of shape {got.shape}, dtype {got.dtype}, starting "
-            f"{np.round(got.ravel()[:3], 4).tolist()}; expected {BIG_N:,} square roots "
-            "starting [0.0, 1.0, 1.4142].",
+            _describe_difference(name, got, expected),
             "The child fills element i with the square root of i: "
             "np.sqrt(np.arange(n, dtype=np.float64)).",
         )
