@@ -92,10 +92,9 @@ def check_drain(answer: Any, s: Session) -> str:
             "Return the payload lengths in the order of `sizes`.",
         )
     s.require_tidy(outcome, name)
-    return (
-        f"payloads of {SIZES} bytes came back with no hang: the queue was drained before "
-        "the children were joined."
-    )
+    # True of every accepted answer: a Manager's queue, say, lets a child exit before its
+    # item is read, so "drained before joining" is not always what happened.
+    return f"payloads of {SIZES} bytes came back in order with no hang, and every child was joined."
 
 
 SENTINEL_HINT = (
