@@ -96,6 +96,7 @@ def _start_janitor(folder: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=(os.name == "posix"),  # out of reach of the kernel's interrupts
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # Windows: no console
         )
     except OSError:
         _JANITOR = None
