@@ -246,6 +246,16 @@ WRONG = [
     ),
     Wrong(
         "1.2",
+        "lock taken, never released",
+        "exercise_01_2.add_many",
+        "waiting in `counter.get_lock().acquire()` (exercise_01_2.py, line 3, in add_many)",
+        {
+            "exercise_01_2": "def add_many(counter, times):\n    for _ in range(times):\n"
+            "        counter.get_lock().acquire()\n        counter.value += 1\n"
+        },
+    ),
+    Wrong(
+        "1.2",
         "adds to the wrapper",
         "exercise_01_2.add_many",
         "not to `counter` itself",
@@ -627,7 +637,7 @@ def draws_by_name(ctx, seeds):
         "4.2",
         "lock never released",
         "exercise_04_2.count_words",
-        "a lock nobody releases",
+        "waiting in `lock.acquire()` (exercise_04_2.py, line 3, in count_words)",
         {
             "exercise_04_2": "def count_words(counts, lock, words):\n    for word in words:\n"
             "        lock.acquire()\n"

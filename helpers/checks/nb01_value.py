@@ -8,7 +8,7 @@ import struct
 from typing import Any
 
 from helpers.checks.instruments import SlowCounter
-from helpers.checks.session import Exercise, Fail, Session, short
+from helpers.checks.session import Exercise, Fail, Session, short, still_running
 
 MEAN_OF = [1 / 3, 2 / 7, 0.123456789]
 
@@ -96,9 +96,7 @@ def check_counter(answer: Any, s: Session) -> str:
     )
     if alive:
         raise Fail(
-            f"{len(alive)} of {COUNT_CHILDREN} children were still running after {s.deadline:g} s.",
-            "Is a child waiting for a lock that is never released? Take the lock with "
-            "`with counter.get_lock():`, which always releases it.",
+            *still_running(s, alive, COUNT_CHILDREN, "the counter's lock", "counter.get_lock()")
         )
     expected = COUNT_CHILDREN * COUNT_TIMES
     total = shared.get_obj().value  # no lock: a child stopped mid-update could hold it

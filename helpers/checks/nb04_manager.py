@@ -9,7 +9,7 @@ from multiprocessing.managers import BaseManager, BaseProxy
 from typing import Any
 
 from helpers.checks.instruments import CheckManager
-from helpers.checks.session import Exercise, Fail, Session, short
+from helpers.checks.session import Exercise, Fail, Session, short, still_running
 
 SEEDS = {"ada": 1, "bob": 2, "cy": 3}
 
@@ -120,11 +120,7 @@ def check_word_count(answer: Any, s: Session) -> str:
         },
     )
     if alive:
-        raise Fail(
-            f"{len(alive)} of {WORD_CHILDREN} children were still running after {s.deadline:g} s.",
-            "Is a child waiting for a lock nobody releases? `with lock:` releases it "
-            "even when the code inside fails.",
-        )
+        raise Fail(*still_running(s, alive, WORD_CHILDREN, "the lock", "lock"))
     copied = s.call(_call, counts, "copy")
     s.problems(copied, "counts.copy()")
     expected = {w: n * WORD_CHILDREN for w, n in Counter(WORDS).items()}

@@ -28,7 +28,13 @@ from multiprocessing import shared_memory
 from types import ModuleType
 from typing import Any
 
-from helpers.checks.guard import _is_library, describe, exception_message, run_guarded, where
+from helpers.checks.guard import (
+    describe,
+    exception_message,
+    run_guarded,
+    waiting_at,
+    where,
+)
 
 DEFAULT_DEADLINE_S = 10.0
 """How long a learner's function may run before the check says where it is stuck."""
@@ -185,6 +191,7 @@ class ChildRecord:
     sender: Any = None
     keep: tuple = ()  # what else the child was given: it must outlive the child's start-up
     report: tuple | None = None
+    waiting: tuple | None = None  # (kind, code, place): where the guard last saw it wait
     at_return: str = ""  # "not started", "running", "finished, never joined", "joined"
     stopped_by_check: bool = False
 
@@ -213,7 +220,11 @@ class ChildRecord:
             if self.sender is not None:
                 self.sender.close()
             while self.receiver.poll(0):
-                self.report = self.receiver.recv()
+                message = self.receiver.recv()
+                if message[0] == "waiting":
+                    self.waiting = message[1:]
+                else:
+                    self.report = message
         except (EOFError, OSError):
             pass
 
@@ -347,28 +358,6 @@ class CheckContext:
 
 # --- where a stuck answer is waiting ----------------------------------------------------------
 
-_BLOCKING_CALLS = {
-    ("process.py", "join"): "join",
-    ("popen_fork.py", "wait"): "join",
-    ("queues.py", "get"): "get",
-    ("queues.py", "join"): "join",
-    ("connection.py", "recv"): "recv",
-    ("connection.py", "recv_bytes"): "recv",
-    ("connection.py", "recv_bytes_into"): "recv",
-    ("connection.py", "wait"): "wait",
-    ("connection.py", "poll"): "poll",
-    ("synchronize.py", "wait"): "wait",
-    ("synchronize.py", "acquire"): "acquire",
-    ("synchronize.py", "__enter__"): "acquire",
-    ("managers.py", "_callmethod"): "manager",
-    ("managers.py", "start"): "manager",
-    ("pool.py", "get"): "get",
-    ("pool.py", "next"): "get",
-    ("pool.py", "wait"): "wait",
-    ("pool.py", "join"): "join",
-    ("connection.py", "accept"): "accept",
-}
-
 
 @dataclass(frozen=True)
 class Stuck:
@@ -386,23 +375,7 @@ class Stuck:
 def diagnose(thread: threading.Thread) -> Stuck:
     """Read the waiting thread's stack: the blocking call, and the learner's line that made it."""
     frame = sys._current_frames().get(thread.ident)  # noqa: SLF001 - CPython and PyPy have it
-    kind, mine = "", None
-    while frame is not None:  # from the innermost frame outwards
-        filename = frame.f_code.co_filename
-        key = (os.path.basename(filename), frame.f_code.co_name)
-        if "multiprocessing" in filename and key in _BLOCKING_CALLS:
-            kind = _BLOCKING_CALLS[key]  # keep the outermost: the call the learner's code made
-        if mine is None and not _is_library(filename):
-            mine = frame
-        frame = frame.f_back
-    if mine is None:
-        return Stuck(kind)
-    import linecache
-
-    code = linecache.getline(mine.f_code.co_filename, mine.f_lineno).strip()
-    base = os.path.basename(mine.f_code.co_filename)
-    prefix = f"{base}, " if base.startswith("exercise_") else ""
-    return Stuck(kind, code, f"{prefix}line {mine.f_lineno}, in {mine.f_code.co_name}")
+    return Stuck(*waiting_at(frame))
 
 
 class CheckStopped(BaseException):
@@ -508,6 +481,15 @@ class Session:
             raise not_importable(str(problem)) from None
         process.start()
         return self.ctx._children[-1]
+
+    def where_children_wait(self, records: list[ChildRecord]) -> Stuck | None:
+        """Where the first of ``records`` that is still running waits, as its guard last said
+        (None if none said: a child that never got as far as its target, say)."""
+        for record in records:
+            record.collect_report()
+            if record.report is None and record.waiting and record.waiting[2]:
+                return Stuck(*record.waiting)
+        return None
 
     def join(self, records: list[ChildRecord], timeout: float) -> list[ChildRecord]:
         """Join ``records`` within ``timeout`` seconds in total; return those still running."""
@@ -827,6 +809,27 @@ class Session:
     def _close_segments(self) -> None:
         for name in list(self.segments) + self.owned_segments:
             self.remove_segment(name)
+
+
+def still_running(
+    s: Session, alive: list[ChildRecord], total: int, lock_name: str, lock_expr: str
+) -> tuple[str, str]:
+    """What a check says of children still running at its deadline (what it saw, and the
+    hint): where they wait, from their guards' reports, and a hint that follows from there.
+    ``lock_name`` and ``lock_expr`` name the lock the exercise hands them ("the lock", "lock")."""
+    saw = f"{len(alive)} of {total} children were still running after {s.deadline:g} s"
+    take_it = f"Take it with `with {lock_expr}:`, which always releases it."
+    stuck = s.where_children_wait(alive)
+    if stuck is None:
+        return f"{saw}.", f"Is a child waiting for {lock_name}, never released? {take_it}"
+    saw = f"{saw}, waiting in {stuck.describe()}."
+    if stuck.kind == "acquire":
+        return saw, (
+            f"They wait for {lock_name}, which a child took and never released: only "
+            "release(), or the end of a `with` block, lets go of a lock (not the next turn of "
+            f"a loop, nor the end of the process that holds it). {take_it}"
+        )
+    return saw, "A child should finish by itself: that line never returns."
 
 
 def short(value: Any) -> str:
