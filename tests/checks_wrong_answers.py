@@ -150,6 +150,19 @@ def compute(n):
 def send_computed(queue, n):
     queue.put(compute(n))
 """
+# 5.2's parent, unlinking its segment or (unlink="") not.
+BIG_RESULT_PARENT = """
+def big_result(ctx, n):
+    shm = SharedMemory(create=True, size=n * 8)
+    child = ctx.Process(target=exercise_05_2.compute_into, args=(shm.name, n))
+    child.start()
+    join_or_fail(child, timeout=30)
+    view = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
+    result = view.copy()
+    del view
+    shm.close(){unlink}
+    return result
+"""
 CLEANUP_PARENT = """
 def result_or_cleanup(ctx, target, n):
     name = f"ex05_{{os.getpid()}}_" + secrets.token_hex(4)  # the test finds its own
@@ -724,18 +737,7 @@ def draws_by_name(ctx, seeds):
         "big_result",
         "never unlinked",
         {"exercise_05_2": COMPUTE},
-        """
-def big_result(ctx, n):
-    shm = SharedMemory(create=True, size=n * 8)
-    child = ctx.Process(target=exercise_05_2.compute_into, args=(shm.name, n))
-    child.start()
-    join_or_fail(child, timeout=30)
-    view = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
-    result = view.copy()
-    del view
-    shm.close()
-    return result
-""",
+        BIG_RESULT_PARENT.format(unlink=""),
         posix_only=True,
     ),
     Wrong(
@@ -749,21 +751,7 @@ def big_result(ctx, n):
                 "view[: n // 2] = np.sqrt(np.arange(n // 2, dtype=np.float64))",
             )
         },
-        """
-def big_result(ctx, n):
-    shm = SharedMemory(create=True, size=n * 8)
-    try:
-        child = ctx.Process(target=exercise_05_2.compute_into, args=(shm.name, n))
-        child.start()
-        join_or_fail(child, timeout=30)
-        view = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
-        result = view.copy()
-        del view
-        return result
-    finally:
-        shm.close()
-        shm.unlink()
-""",
+        BIG_RESULT_PARENT.format(unlink="\n    shm.unlink()"),
     ),
     Wrong(
         "5.2",

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from jupyter_client.manager import KernelManager
 
 from helpers.exercises import (
     FOLDER_PREFIX,
@@ -21,7 +20,7 @@ from helpers.exercises import (
     STALE_AFTER_S,
     remove_stale_folders,
 )
-from tests.notebook_matrix import KERNEL_ARGUMENTS
+from tests.notebook_matrix import CourseKernel
 
 GONE_WITHIN_S = 10
 
@@ -68,34 +67,28 @@ def test_a_process_killed_before_removing_its_modules_leaves_no_folder():
 def test_a_kernel_stopped_halfway_through_the_exercises_leaves_no_folder(tmp_path):
     """What happens when a learner closes a notebook before its last cell: the kernel is killed
     (here outright, as Jupyter does when a kernel does not stop in time)."""
-    sockets = tempfile.TemporaryDirectory(prefix="kernel-")  # short: socket paths are limited
-    transport = (
-        {"transport": "ipc", "ip": os.path.join(sockets.name, "k")} if os.name == "posix" else {}
-    )
-    kernel = KernelManager(kernel_name="python3", **transport)
-    kernel.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(tmp_path))
-    client = kernel.client()
-    try:
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
-        for code in (
-            "%load_ext helpers.exercises",
-            "%%child_module exercise_test_halfway\ndef f():\n    return 1\n",
-        ):
-            reply = client.execute_interactive(code, timeout=60, output_hook=lambda msg: None)
-            assert reply["content"]["status"] == "ok", code
-        said = []
-        client.execute_interactive(
-            "from helpers.exercises import module_folder; print(module_folder())",
-            timeout=60,
-            output_hook=lambda msg: said.append(msg["content"].get("text", "")),
-        )
-        folder = Path("".join(said).strip())
-        assert folder.name.startswith(FOLDER_PREFIX) and folder.is_dir()
-    finally:
-        client.stop_channels()
-        kernel.shutdown_kernel(now=True)
-        sockets.cleanup()
+    with tempfile.TemporaryFile(mode="w+") as stderr:
+        kernel = CourseKernel(str(tmp_path), os.environ.copy(), stderr)
+        try:
+            for code in (
+                "%load_ext helpers.exercises",
+                "%%child_module exercise_test_halfway\ndef f():\n    return 1\n",
+            ):
+                reply = kernel.kc.execute_interactive(
+                    code, timeout=60, output_hook=lambda msg: None
+                )
+                assert reply["content"]["status"] == "ok", code
+            said = []
+            kernel.kc.execute_interactive(
+                "from helpers.exercises import module_folder; print(module_folder())",
+                timeout=60,
+                output_hook=lambda msg: said.append(msg["content"].get("text", "")),
+            )
+            folder = Path("".join(said).strip())
+            assert folder.name.startswith(FOLDER_PREFIX) and folder.is_dir()
+        finally:
+            kernel.kc.stop_channels()
+            kernel.km.shutdown_kernel(now=True)
     assert wait_until_gone(folder), f"{folder} still there {GONE_WITHIN_S} s after the kernel"
 
 
